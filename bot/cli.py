@@ -1,0 +1,206 @@
+"""The `launchbot` command. Each subcommand is a small `cmd_*` function: parse, call one core or
+workflow function, print. Exit codes: 0 fine, 1 the request has errors, 2 unusable input (one
+line on stderr, never a traceback)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot import request_file
+from bot.calendar import DeployCalendar
+from bot.config import Settings
+from bot.models import Report
+from bot.request_file import InputError
+from bot.rules import RULES, Context, validate
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+
+class UsageError(InputError):
+    """Bad arguments or settings: exit 2 with one line."""
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _year(text: str) -> int:
+    if not text.isdigit() or not 1900 <= int(text) <= 2200:
+        raise argparse.ArgumentTypeError(f"not a year between 1900 and 2200: {text!r}")
+    return int(text)
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return int(text)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]).upper() if err["loc"] else "settings"
+        message = str(err.get("ctx", {}).get("error") or err["msg"])
+        raise UsageError(f"{name}: {message}") from None
+
+
+def _today(calendar: DeployCalendar) -> date:
+    return datetime.now(calendar.tz).date()
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(headers)]
+    widths[-1] = 0  # the last column runs free
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+              for r in rows]
+    return "\n".join(lines)
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+# --- check -------------------------------------------------------------------------------------
+
+def render_report(name: str, report: Report) -> str:
+    counts = {s: sum(f.severity == s for f in report.findings) for s in ("error", "warning",
+                                                                          "info")}
+    verdict = "OK" if report.ok else "NOT READY"
+    tally = ", ".join(plural(counts[s], word) for s, word in
+                      (("error", "error"), ("warning", "warning"), ("info", "note")))
+    head = f"{name}: {report.kind or 'unknown'} request: {verdict} ({tally})"
+    parts = [head]
+    if report.findings:
+        rows = [(f.severity.value, f.rule, f.field or "-", f.message) for f in report.findings]
+        parts += ["", _table(("SEVERITY", "RULE", "FIELD", "MESSAGE"), rows)]
+    if report.target_deploy_date:
+        parts += ["", f"Earliest deploy: {report.earliest_deploy_date:%a %Y-%m-%d}   "
+                      f"Target deploy: {report.target_deploy_date:%a %Y-%m-%d}   "
+                      f"Lead time: {report.lead_time_days} days"]
+    return "\n".join(parts)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    calendar = load_settings().calendar()
+    loaded = request_file.load(Path(args.file))
+    today = args.today or _today(calendar)
+    context = Context(now=datetime.combine(today, time(12), tzinfo=calendar.tz),
+                      calendar=calendar, files=loaded.files, unreadable=loaded.unreadable)
+    report = validate(loaded.data, context=context)
+    if args.json:
+        _print_json(report.as_json())
+    else:
+        print(render_report(args.file, report))
+    return EXIT_OK if report.ok else EXIT_FINDINGS
+
+
+# --- calendar, holidays, rules -----------------------------------------------------------------
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    calendar = load_settings().calendar()
+    start = args.from_ or _today(calendar)
+    if args.until is not None and args.until < start:
+        raise UsageError(f"--until {args.until} is before --from {start}")
+    days = calendar.deploy_days(start, count=None if args.until else args.count or 10,
+                                until=args.until)
+    if args.json:
+        _print_json([day.as_json() for day in days])
+        return EXIT_OK
+    rows = [(f"{d.date:%a %Y-%m-%d}", f"{d.regular_date:%a %Y-%m-%d}" if d.shifted else "",
+             d.cutoff.isoformat(), d.cutoff_push_notification.isoformat(), d.reason or "")
+            for d in days]
+    print(_table(("DEPLOY DAY", "MOVED FROM", "CUTOFF", "PUSH URL CUTOFF", "REASON"), rows))
+    return EXIT_OK
+
+
+def cmd_holidays(args: argparse.Namespace) -> int:
+    holidays = load_settings().calendar().holidays(args.year)
+    if args.json:
+        _print_json([h.as_json() for h in holidays])
+    else:
+        print(_table(("DATE", "KIND", "NAME"),
+                     [(f"{h.date:%a %Y-%m-%d}", h.kind, h.name) for h in holidays]))
+    return EXIT_OK
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    if args.json:
+        _print_json([rule.as_json() for rule in RULES])
+    else:
+        print(_table(("RULE", "SEVERITY", "SOURCE", "SUMMARY"),
+                     [(r.id, r.severity.value, r.source, r.summary) for r in RULES]))
+    return EXIT_OK
+
+
+# --- store commands ----------------------------------------------------------------------------
+
+
+# --- the parser --------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="launchbot", description="Take agency integrations to production: check requests, "
+        "see the deploy calendar, run the Slack bot.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], help_text: str,
+                ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("check", cmd_check, "check a request file against the rules (RULES.md)")
+    p.add_argument("file", help="the request file (YAML or JSON)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--today", type=_date, metavar="DATE",
+                   help="judge as if submitted on DATE (YYYY-MM-DD, America/New_York)")
+
+    p = command("calendar", cmd_calendar, "list deploy days with their cutoffs")
+    p.add_argument("--from", dest="from_", type=_date, metavar="DATE", help="first day (today)")
+    limit = p.add_mutually_exclusive_group()
+    limit.add_argument("--count", type=_positive, help="how many deploy days (10)")
+    limit.add_argument("--until", type=_date, metavar="DATE", help="last day")
+    p.add_argument("--json", action="store_true")
+
+    p = command("holidays", cmd_holidays, "list the holidays and closures of a year")
+    p.add_argument("--year", type=_year, required=True)
+    p.add_argument("--json", action="store_true")
+
+    p = command("rules", cmd_rules, "list the rule catalog")
+    p.add_argument("--json", action="store_true")
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except InputError as exc:
+        print(f"launchbot: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

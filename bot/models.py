@@ -1,0 +1,277 @@
+"""Pydantic models of the request file (RULES.md §1), support tickets, findings and reports.
+
+Enumerated values (protocol, ial, audience, ...) are kept as plain values here so that a bad
+value is reported by its own rule (PROTO-ENUM, IAL-ENUM, ...) instead of a generic type error.
+`parse_request` turns anything the models refuse into REQ-* findings rather than an exception.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+M = TypeVar("M", bound="BaseModel")
+
+
+class Severity(StrEnum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+class Kind(StrEnum):
+    launch = "launch"
+    change = "change"
+    staging = "staging"
+    sandbox = "sandbox"  # not a request: answered with ENV-SANDBOX
+
+
+URL_FIELDS: tuple[str, ...] = (
+    "redirect_uris",
+    "push_notification_url",
+    "failure_to_proof_url",
+    "return_to_sp_url",
+    "acs_url",
+    "assertion_consumer_logout_service_url",
+    "sp_initiated_login_url",
+    "application_url",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class HelpText(_Strict):
+    sign_in: str | None = None
+    sign_up: str | None = None
+    forgot_password: str | None = None
+
+
+class Contacts(_Strict):
+    program: str | None = None
+    technical: str | None = None
+    billing: str | None = None
+    help_desk: str | None = None
+
+
+class Attestations(_Strict):
+    iaa_lists_integration: bool | None = None
+    production_app_created: bool | None = None
+    ato_environment: bool | None = None
+    logo_approved: bool | None = None
+    dedicated_domain: bool | None = None
+
+
+class Configuration(_Strict):
+    """The integration's configuration: what a production configuration app holds."""
+
+    app_name: str | None = None
+    friendly_name: str | None = None
+    agency: str | None = None
+    description: str | None = None
+    protocol: str | None = None
+    ial: int | None = None
+    default_aal: int | None = None
+    attribute_bundle: list[str] | None = None
+    issuer: str | None = None
+    logo: str | None = None
+    certificates: list[str] | None = None
+    redirect_uris: list[str] | None = None
+    push_notification_url: str | None = None
+    failure_to_proof_url: str | None = None
+    return_to_sp_url: str | None = None
+    acs_url: str | None = None
+    assertion_consumer_logout_service_url: str | None = None
+    sp_initiated_login_url: str | None = None
+    block_encryption: str | None = None
+    signed_response_message_requested: bool | None = None
+    help_text: HelpText | None = None
+
+
+CONFIG_FIELDS: tuple[str, ...] = tuple(Configuration.model_fields)
+
+
+class Request(Configuration):
+    """A launch, change or staging request (RULES.md §1)."""
+
+    kind: Kind
+    iaa_number: str | None = None
+    application_url: str | None = None
+    audience: str | None = None
+    estimated_annual_registrations: int | None = None
+    monthly_active_users: int | None = None
+    contacts: Contacts | None = None
+    desired_deploy_date: date | None = None
+    attestations: Attestations | None = None
+    change_summary: str | None = None
+
+    def given(self) -> set[str]:
+        """The top-level fields the requester actually gave."""
+        return {name for name in self.model_fields_set if getattr(self, name) is not None}
+
+
+class SupportTicket(_Strict):
+    category: str | None = None
+    environment: Literal["sandbox", "staging", "production"] | None = None
+    issuer: str | None = None
+    summary: str | None = None
+    description: str | None = None
+    started: str | None = None
+    ongoing: bool | None = None
+    browser: str | None = None
+    steps_to_reproduce: str | None = None
+    production_account_email: str | None = None
+    technical_contact: str | None = None
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    severity: Severity
+    field: str | None = None
+    message: str
+
+
+class Report(BaseModel):
+    kind: str | None = None
+    findings: list[Finding] = Field(default_factory=list)
+    earliest_deploy_date: date | None = None
+    target_deploy_date: date | None = None
+    lead_time_days: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.error]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.warning]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, **self.model_dump(mode="json")}
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """('redirect_uris', 1) -> 'redirect_uris[1]'; ('attestations', 'x') -> 'attestations.x'."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else part
+    return path
+
+
+_TYPE_WORDS = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list",
+    "date_type": "a date (YYYY-MM-DD)",
+    "date_parsing": "a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
+    "date_from_datetime_inexact": "a date (YYYY-MM-DD)",
+    "model_type": "a mapping of named fields",
+    "model_attributes_type": "a mapping of named fields",
+    "dict_type": "a mapping of named fields",
+}
+
+
+def _error_finding(err: dict[str, Any]) -> Finding:
+    path = field_path(tuple(err["loc"]))
+    if err["type"] == "extra_forbidden":
+        return Finding(rule="REQ-UNKNOWN", severity=Severity.error, field=path,
+                       message=f"unknown field '{path}' (check the spelling against RULES.md §1)")
+    if path == "kind":
+        return Finding(rule="REQ-TYPE", severity=Severity.error, field="kind",
+                       message="kind must be one of launch, change, staging")
+    expected = _TYPE_WORDS.get(err["type"])
+    message = f"must be {expected}" if expected else err["msg"]
+    return Finding(rule="REQ-TYPE", severity=Severity.error, field=path,
+                   message=f"{path} {message}")
+
+
+def _drop(data: Any, loc: tuple[int | str, ...]) -> bool:
+    """Remove the value an error points at (the innermost mapping key on its path)."""
+    keys = list(loc)
+    while keys and isinstance(keys[-1], int):
+        keys.pop()  # a bad list item drops the whole list
+    if not keys:
+        return False
+    parent = data
+    for key in keys[:-1]:
+        found = (key in parent if isinstance(parent, dict) else
+                 isinstance(parent, list) and isinstance(key, int) and key < len(parent))
+        if found:
+            parent = parent[key]
+        else:
+            return False
+    if isinstance(parent, dict) and keys[-1] in parent:
+        del parent[keys[-1]]
+        return True
+    return False
+
+
+def _parse_lenient(
+    model: type[M], data: dict[str, Any], defaults: dict[str, Any]
+) -> tuple[M, list[Finding]]:
+    findings: list[Finding] = []
+    data = _copy(data)
+    for _ in range(64):  # each pass removes at least one bad value
+        try:
+            return model.model_validate({**defaults, **data}), findings
+        except ValidationError as exc:
+            errors = exc.errors()
+        dropped, reported = False, set()
+        for err in errors:
+            loc = tuple(err["loc"])
+            if loc[:1] not in reported:  # one finding per field, not one per list item
+                reported.add(loc[:1])
+                findings.append(_error_finding(err))
+            dropped = _drop(data, loc) or dropped
+        if not dropped:
+            break
+    return model.model_validate(defaults), findings
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def parse_request(data: Any) -> tuple[Request | None, list[Finding]]:
+    """A request file's content -> (Request, findings about its shape). Never raises.
+
+    Returns no request when `kind` is missing or unknown: nothing else can be judged then.
+    """
+    if not isinstance(data, dict):
+        return None, [Finding(rule="REQ-TYPE", severity=Severity.error, field=None,
+                              message="a request must be a mapping of fields (RULES.md §1)")]
+    kind = data.get("kind")
+    if kind not in {k.value for k in Kind}:
+        return None, [_error_finding({"loc": ("kind",), "type": "enum", "msg": ""})]
+    data = {str(k): v for k, v in data.items()}
+    request, findings = _parse_lenient(Request, data, {"kind": kind})
+    return request, [f for f in findings if f.field != "kind"]
+
+
+def parse_ticket(data: Any) -> tuple[SupportTicket, list[Finding]]:
+    if not isinstance(data, dict):
+        return SupportTicket(), [Finding(rule="REQ-TYPE", severity=Severity.error, field=None,
+                                         message="a support ticket must be a mapping of fields")]
+    return _parse_lenient(SupportTicket, {str(k): v for k, v in data.items()}, {})

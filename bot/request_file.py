@@ -1,0 +1,117 @@
+"""Reading a request file from disk for `launchbot check`: the file, and the logo and
+certificate files it names (relative to it). Every problem is one clear line (InputError)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MAX_REQUEST_BYTES = 1024 * 1024  # a request file is a page of YAML; 1 MiB is generous
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024  # far above the 51,200-byte logo limit; rules judge size
+
+
+class InputError(Exception):
+    """A file that cannot be read as a request: the message is the one line the user sees."""
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """Request files never need anchors; refusing aliases rules out 'billion laughs' files."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise InputError(f"YAML aliases (*name) are not allowed in a request file "
+                             f"(line {mark.line + 1})")
+        return super().compose_node(parent, index)
+
+
+@dataclass
+class LoadedRequest:
+    path: Path
+    data: Any
+    files: dict[str, bytes] = field(default_factory=dict)
+    unreadable: dict[str, str] = field(default_factory=dict)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
+
+
+def read_text(path: Path, limit: int = MAX_REQUEST_BYTES) -> str:
+    try:
+        if path.is_dir():
+            raise InputError(f"{path}: is a directory, not a request file")
+        size = path.stat().st_size
+        if size > limit:
+            raise InputError(f"{path}: {_size(size)} is too large for a request file "
+                             f"(at most {_size(limit)})")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if b"\x00" in raw:
+        raise InputError(f"{path}: is a binary file, not YAML or JSON")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: is not UTF-8 text (byte {exc.start})") from None
+
+
+def parse_text(text: str, name: str) -> Any:
+    if name.endswith(".json"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{name}: invalid JSON at line {exc.lineno} column {exc.colno}: "
+                             f"{exc.msg}") from None
+    try:
+        return yaml.load(text, Loader=_NoAliasLoader)
+    except InputError as exc:
+        raise InputError(f"{name}: {exc}") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        raise InputError(f"{name}: invalid YAML{where}: {exc.problem}") from None
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+        raise InputError(f"{name}: invalid YAML: {exc}") from None
+
+
+def _read_attachment(path: Path) -> bytes | str:
+    """The file's bytes, or why it cannot be read."""
+    try:
+        if path.is_dir():
+            return "is a directory"
+        with path.open("rb") as handle:
+            return handle.read(MAX_ATTACHMENT_BYTES + 1)
+    except FileNotFoundError:
+        return "no such file"
+    except PermissionError:
+        return "permission denied"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+
+
+def load(path: Path) -> LoadedRequest:
+    data = parse_text(read_text(path), str(path))
+    loaded = LoadedRequest(path=path, data=data)
+    if not isinstance(data, dict):
+        return loaded  # the rules core reports the shape
+    names: list[Any] = [data.get("logo")]
+    certificates = data.get("certificates")
+    names += certificates if isinstance(certificates, list) else [certificates]
+    for name in names:
+        if not isinstance(name, str) or not name.strip():
+            continue
+        content = _read_attachment(path.parent / name.strip())
+        if isinstance(content, bytes):
+            loaded.files[name.strip()] = content
+        else:
+            loaded.unreadable[name.strip()] = content
+    return loaded

@@ -1,0 +1,112 @@
+"""Deploy calendar and lead time: CAL-LEAD, CAL-PUSH, CAL-NOT-DEPLOY-DAY, CAL-EARLIEST,
+CAL-DEPLOY-DAY, CAL-HOLIDAYS, CAL-DURATION. Runs before the other checks: the certificate
+rules judge expiry against the target deploy date it sets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.calendar import LEAD_DAYS, PUSH_LEAD_DAYS, DeployDay
+from bot.models import Finding, Kind
+from bot.rules.base import Subject
+from bot.rules.catalog import finding
+
+
+@dataclass
+class Timing:
+    submitted: date
+    lead_days: int
+    earliest: DeployDay
+    target: date
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
+def long_date(day: date) -> str:
+    return f"{day:%A} {day.isoformat()}"
+
+
+def changes_push_url(subject: Subject) -> bool:
+    """Whether the request adds or changes push_notification_url (CAL-PUSH's 21 days)."""
+    url = subject.request.push_notification_url
+    if not url or "push_notification_url" not in subject.given:
+        return False
+    current = subject.context.current
+    return current is None or current.push_notification_url != url
+
+
+def plan(subject: Subject) -> Timing:
+    context = subject.context
+    calendar = context.calendar
+    submitted = calendar.local_date(context.now)
+    push = changes_push_url(subject)
+    lead = PUSH_LEAD_DAYS if push else LEAD_DAYS
+    earliest = calendar.earliest_deploy_day(submitted, lead)
+    timing = Timing(submitted, lead, earliest, earliest.date)
+    findings = timing.findings
+    desired = subject.request.desired_deploy_date
+    if desired is not None:
+        findings.extend(_judge_desired(subject, timing, desired, push))
+    elif earliest.shifted:
+        findings.append(_shift_note(earliest))
+    findings.append(finding("CAL-EARLIEST", "desired_deploy_date",
+                            f"earliest deploy: {long_date(earliest.date)} ({lead} days' notice"
+                            f"{' for a push notification URL' if push else ''}; submitted "
+                            f"{submitted.isoformat()})"))
+    if subject.kind in (Kind.launch, Kind.staging):
+        findings.append(finding("CAL-DURATION", None, "the deployment process takes 1 to 2 "
+                                "weeks; a new IAA can take up to 6 weeks"))
+    return timing
+
+
+def _shift_note(day: DeployDay) -> Finding:
+    return finding("CAL-HOLIDAYS", "desired_deploy_date",
+                   f"{long_date(day.regular_date)} is {day.reason}: that deploy moves to "
+                   f"{long_date(day.date)}")
+
+
+def _judge_desired(subject: Subject, timing: Timing, desired: date,
+                   push: bool) -> list[Finding]:
+    calendar = subject.context.calendar
+    path = "desired_deploy_date"
+    findings: list[Finding] = []
+    notice = (desired - timing.submitted).days
+    if notice < LEAD_DAYS:
+        findings.append(finding("CAL-LEAD", path, f"{desired.isoformat()} is {_days(notice)} "
+                                f"after submission; deploys need {LEAD_DAYS} days' notice: the "
+                                f"earliest is {long_date(timing.earliest.date)}"))
+    elif push and notice < PUSH_LEAD_DAYS:
+        findings.append(finding("CAL-PUSH", path, f"a new or changed push notification URL "
+                                f"needs {PUSH_LEAD_DAYS} days' notice; {desired.isoformat()} is "
+                                f"{_days(notice)} away: the earliest is "
+                                f"{long_date(timing.earliest.date)}"))
+    deploy = calendar.deploy_day(desired)
+    if deploy is None:
+        findings.append(finding("CAL-NOT-DEPLOY-DAY", path, _not_a_deploy_day(subject, desired)))
+    if findings:
+        return findings
+    assert deploy is not None
+    timing.target = deploy.date
+    if deploy.shifted:
+        findings.append(_shift_note(deploy))
+    if deploy.date != timing.earliest.date:
+        findings.append(finding("CAL-DEPLOY-DAY", path, f"target deploy: {long_date(desired)} "
+                                "by close of business (America/New_York)"))
+    return findings
+
+
+def _not_a_deploy_day(subject: Subject, desired: date) -> str:
+    calendar = subject.context.calendar
+    moved = calendar.deploy_day_for_regular(desired)
+    if moved is not None:  # a regular deploy weekday that a holiday moved
+        return (f"{long_date(desired)} is {moved.reason}: that week's deploy is "
+                f"{long_date(moved.date)}")
+    before = calendar.previous_deploy_day(desired)
+    after = calendar.next_deploy_day(desired)
+    around = f"the nearest are {long_date(before.date)} and " if before else "the next is "
+    return f"{long_date(desired)} is not a deploy day; {around}{long_date(after.date)}"
+

@@ -1,0 +1,116 @@
+"""Engine, sessions and the unit of work.
+
+`DATABASE_URL` chooses the database: a SQLite file (the default) or PostgreSQL via psycopg 3.
+On SQLite every write transaction starts with BEGIN IMMEDIATE: writers queue on the database
+lock (up to the busy timeout) instead of failing with "database is locked" when a read
+transaction tries to upgrade to a write; read-only sessions keep the default deferred BEGIN so
+they never wait on writers (WAL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import DEFAULT_DATABASE_URL
+
+BUSY_TIMEOUT_MS = 30_000
+_SQLITE_BEGIN = "launchbot_sqlite_begin"  # execution option: IMMEDIATE | DEFERRED
+
+
+def normalize_url(url: str | URL | None) -> URL:
+    """`postgresql://` and `postgres://` mean psycopg 3; no URL means the default SQLite file."""
+    parsed = make_url(url or DEFAULT_DATABASE_URL)
+    if parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed, **kwargs)
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(parsed, **kwargs)
+
+
+def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
+    connect_args = kwargs.pop("connect_args", {})
+    connect_args.setdefault("timeout", BUSY_TIMEOUT_MS / 1000)
+    connect_args.setdefault("check_same_thread", False)
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from pysqlite so that BEGIN is ours (see `_on_begin`).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            if url.database and url.database != ":memory:":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: durable at checkpoint
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get(_SQLITE_BEGIN, "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+class Store:
+    """The database a process talks to: an engine and its sessions.
+
+    `unit_of_work()` is one write transaction (commit on success, rollback on any error);
+    `reader()` a read-only one. Objects stay readable after the session ends.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._writer = sessionmaker(engine, expire_on_commit=False)
+        reader_bind = engine
+        if engine.dialect.name == "sqlite":
+            reader_bind = engine.execution_options(**{_SQLITE_BEGIN: "DEFERRED"})
+        self._reader = sessionmaker(reader_bind, expire_on_commit=False)
+
+    @classmethod
+    def from_url(cls, url: str | URL | None = None, **kwargs: Any) -> Store:
+        return cls(make_engine(url, **kwargs))
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        with self._writer.begin() as session:
+            yield session
+
+    @contextmanager
+    def reader(self) -> Iterator[Session]:
+        with self._reader() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def ping(self) -> bool:
+        """Whether the database answers (for /readyz)."""
+        try:
+            with self.reader() as session:
+                session.execute(text("SELECT 1"))
+            return True
+        except Exception:  # any failure means "not ready"; the caller reports it
+            return False
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,31 @@
+"""The few statements that differ between SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+
+def insert_ignore(session: Session, model: type[Any], values: Mapping[str, Any],
+                  conflict: Sequence[str]) -> bool:
+    """INSERT ... ON CONFLICT (conflict) DO NOTHING; True when the row was inserted.
+
+    Unlike catching IntegrityError, this never aborts the surrounding transaction, and a
+    concurrent inserter of the same key waits for the first one and then does nothing.
+    """
+    dialect = session.get_bind().dialect.name
+    stmt: Insert
+    if dialect == "postgresql":
+        stmt = postgresql.insert(model).values(**values).on_conflict_do_nothing(
+            index_elements=list(conflict))
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(model).values(**values).on_conflict_do_nothing(
+            index_elements=list(conflict))
+    else:  # pragma: no cover - only the two databases above are supported
+        raise NotImplementedError(f"unsupported database {dialect}")
+    result = session.execute(stmt)
+    return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,251 @@
+"""The tables (SQLAlchemy 2 typed models). Migrations in `migrations/` are the only way the
+schema is made; `tests/store/test_migrations.py` checks these models and the migrations agree."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.store.types import BigId, UTCDateTime
+
+# Stable constraint names, so later migrations can refer to them (and SQLite batch mode works).
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+PUBLIC_ID_PREFIX = "LR-"
+PUBLIC_ID_OFFSET = 1000  # the first request is LR-1001: short, readable, never looks like 0
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+
+
+class RequestState(StrEnum):
+    submitted = "submitted"
+    in_review = "in_review"
+    changes_requested = "changes_requested"
+    approved = "approved"  # also after a slip: still approved, for a later deploy day
+    deployed = "deployed"
+    rejected = "rejected"
+    withdrawn = "withdrawn"
+
+
+# Requests that still hold their issuer (ISS-UNIQUE) and wait on someone.
+OPEN_STATES = frozenset({RequestState.submitted, RequestState.in_review,
+                         RequestState.changes_requested, RequestState.approved})
+UNDECIDED_STATES = frozenset({RequestState.submitted, RequestState.in_review})
+
+
+class Integration(Base):
+    """A production integration the team knows: imported, or created by a deployed launch."""
+
+    __tablename__ = "integrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(1024), unique=True)
+    agency: Mapped[str | None] = mapped_column(String(255))
+    friendly_name: Mapped[str | None] = mapped_column(String(255))
+    # The Slack team that owns it, once known (a deployed launch sets it; an import cannot).
+    team_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    configuration: Mapped[dict[str, Any]]  # a bot.models.Configuration, dumped as JSON
+    # Certificate PEM texts by the names `configuration.certificates` uses.
+    certificates: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Fields of an import that the Configuration model has no place for: kept, not lost.
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    deploys: Mapped[list[IntegrationDeploy]] = relationship(
+        back_populates="integration", order_by="IntegrationDeploy.id")
+
+
+class IntegrationDeploy(Base):
+    """One deployed configuration of an integration (its history)."""
+
+    __tablename__ = "integration_deploys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id"), index=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"), index=True)
+    deployed_at: Mapped[datetime]
+    deployed_by: Mapped[str] = mapped_column(String(64))
+    configuration: Mapped[dict[str, Any]]
+
+    integration: Mapped[Integration] = relationship(back_populates="deploys")
+
+
+class Request(Base):
+    """A launch, change or staging request and where it is in its lifecycle."""
+
+    __tablename__ = "requests"
+    __table_args__ = (
+        # the manifest: approved for a day
+        Index("ix_requests_state_target", "state", "target_deploy_date"),
+        # the reviewer queue (oldest first) and the digest's counts by state
+        Index("ix_requests_state_submitted", "state", "submitted_at"),
+        # a partner's (team's) list, newest first
+        Index("ix_requests_team_created", "requester_team_id", "created_at"),
+        # open issuers (ISS-UNIQUE)
+        Index("ix_requests_issuer_state", "issuer", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(24))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    issuer: Mapped[str | None] = mapped_column(String(1024))
+    integration_id: Mapped[int | None] = mapped_column(ForeignKey("integrations.id"),
+                                                       index=True)
+    requester_user_id: Mapped[str] = mapped_column(String(32))
+    requester_team_id: Mapped[str] = mapped_column(String(32))
+    # The request as validated (bot.models.Request dumped: only the fields given).
+    submitted: Mapped[dict[str, Any]]
+    findings: Mapped[list[Any]] = mapped_column(default=list)
+    # A change: {field: {"old": ..., "new": ...}} against the configuration at submission.
+    diff: Mapped[dict[str, Any] | None]
+    earliest_deploy_date: Mapped[date | None] = mapped_column(Date)
+    target_deploy_date: Mapped[date | None] = mapped_column(Date)
+    lead_time_days: Mapped[int | None]
+    slip_count: Mapped[int] = mapped_column(Integer, default=0)
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    reviewer_id: Mapped[str | None] = mapped_column(String(32))  # who claimed it
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(Text)  # comment or reason
+    deployed_by: Mapped[str | None] = mapped_column(String(64))
+    deployed_at: Mapped[datetime | None]
+    card_channel: Mapped[str | None] = mapped_column(String(32))
+    card_ts: Mapped[str | None] = mapped_column(String(32))
+    submitted_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    updated_at: Mapped[datetime]
+
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="request", order_by="Attachment.id", cascade="all, delete-orphan")
+
+    @property
+    def public_id(self) -> str:
+        return public_id(self.id)
+
+
+def public_id(request_id: int) -> str:
+    return f"{PUBLIC_ID_PREFIX}{request_id + PUBLIC_ID_OFFSET}"
+
+
+def parse_public_id(text: str) -> int | None:
+    """'LR-1042' (any case, surrounding blanks, or just '1042') -> 42; None when it is not one."""
+    text = text.strip().upper()
+    if text.startswith(PUBLIC_ID_PREFIX):
+        text = text[len(PUBLIC_ID_PREFIX):]
+    if not text.isdigit() or int(text) <= PUBLIC_ID_OFFSET:
+        return None
+    return int(text) - PUBLIC_ID_OFFSET
+
+
+class Attachment(Base):
+    """A logo or certificate exactly as submitted: the manifest carries what was approved."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # logo | certificate
+    name: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    created_at: Mapped[datetime]
+
+    request: Mapped[Request] = relationship(back_populates="attachments")
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_request_at", "request_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"))
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(24))
+    to_state: Mapped[str | None] = mapped_column(String(24))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[datetime] = mapped_column(index=True)
+
+
+class OutboxStatus(StrEnum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"  # gave up after the relay's retries; kept for an operator
+
+
+class OutboxMessage(Base):
+    """A Slack message to send, written in the same transaction as the change it reports.
+
+    `channel` set: post there. `user_id` set: a DM. Neither: the relay routes by topic (the
+    review card goes to REVIEW_CHANNEL, ...). The payload is data; rendering is the relay's.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    topic: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str | None] = mapped_column(String(64))
+    user_id: Mapped[str | None] = mapped_column(String(32))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.pending.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_ts: Mapped[str | None] = mapped_column(String(32))
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class JobClaim(Base):
+    """A scheduled post, claimed before it is made: (job, period) is unique, so replicas and
+    restarts cannot make it twice."""
+
+    __tablename__ = "job_claims"
+    __table_args__ = (UniqueConstraint("job", "period", name="uq_job_claims_job_period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(64))
+    period: Mapped[str] = mapped_column(String(64))
+    claimed_by: Mapped[str] = mapped_column(String(128))
+    claimed_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default="claimed")  # claimed|done|missed
+
+
+class ProcessedEvent(Base):
+    """A Slack Events API delivery already handled (de-duplication by event_id)."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime]

@@ -1,0 +1,96 @@
+"""Reads the workflow, the Slack surfaces, the scheduler and the benchmark share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.store.models import (
+    OPEN_STATES,
+    UNDECIDED_STATES,
+    Attachment,
+    AuditEvent,
+    Integration,
+    Request,
+    RequestState,
+)
+
+
+def request_by_id(session: Session, request_id: int) -> Request | None:
+    return session.get(Request, request_id, populate_existing=True)
+
+
+def request_by_key(session: Session, idempotency_key: str) -> Request | None:
+    return session.scalars(
+        select(Request).where(Request.idempotency_key == idempotency_key)).first()
+
+
+def integration_by_issuer(session: Session, issuer: str) -> Integration | None:
+    return session.scalars(select(Integration).where(Integration.issuer == issuer)).first()
+
+
+def integrations(session: Session) -> Sequence[Integration]:
+    return session.scalars(select(Integration).order_by(Integration.issuer)).all()
+
+
+def known_issuers(session: Session) -> frozenset[str]:
+    return frozenset(session.scalars(select(Integration.issuer)))
+
+
+def open_request_issuers(session: Session, kind: str, *,
+                         excluding: int | None = None) -> frozenset[str]:
+    """Issuers held by open requests of `kind` (another launch of the same issuer would clash);
+    `excluding` leaves out the request being resubmitted."""
+    stmt = select(Request.issuer).where(
+        Request.kind == kind, Request.state.in_([s.value for s in OPEN_STATES]),
+        Request.issuer.is_not(None))
+    if excluding is not None:
+        stmt = stmt.where(Request.id != excluding)
+    return frozenset(i for i in session.scalars(stmt) if i)
+
+
+def approved_for_day(session: Session, day: date, *,
+                     include_deployed: bool = False) -> Sequence[Request]:
+    """What is approved for deploy day `day`, with attachments loaded (the manifest)."""
+    states = [RequestState.approved.value]
+    if include_deployed:
+        states.append(RequestState.deployed.value)
+    return session.scalars(
+        select(Request)
+        .where(Request.state.in_(states), Request.target_deploy_date == day)
+        .options(selectinload(Request.attachments).load_only(
+            Attachment.id, Attachment.request_id, Attachment.role, Attachment.name,
+            Attachment.sha256, Attachment.size))
+        .order_by(Request.kind, Request.id)).all()
+
+
+def team_requests(session: Session, team_id: str, *, limit: int = 50) -> Sequence[Request]:
+    """A partner team's requests, newest first."""
+    return session.scalars(
+        select(Request).where(Request.requester_team_id == team_id)
+        .order_by(Request.created_at.desc(), Request.id.desc()).limit(limit)).all()
+
+
+def review_queue(session: Session, *, limit: int = 50) -> Sequence[Request]:
+    """Undecided requests, oldest first."""
+    return session.scalars(
+        select(Request).where(Request.state.in_([s.value for s in UNDECIDED_STATES]))
+        .order_by(Request.submitted_at, Request.id).limit(limit)).all()
+
+
+def counts_by_state(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Request.state, func.count()).group_by(Request.state))
+    return {state: count for state, count in rows}
+
+
+def created_since(session: Session, since: datetime) -> int:
+    return session.scalar(
+        select(func.count()).select_from(Request).where(Request.created_at >= since)) or 0
+
+
+def audit_trail(session: Session, request_id: int) -> Sequence[AuditEvent]:
+    return session.scalars(select(AuditEvent).where(AuditEvent.request_id == request_id)
+                           .order_by(AuditEvent.at, AuditEvent.id)).all()

@@ -1,0 +1,110 @@
+"""What use cases return: plain, frozen snapshots of stored rows, safe to use after the
+transaction (no lazy loading) and easy to render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from bot.models import Finding
+from bot.store.models import Attachment, Integration, Request
+
+
+@dataclass(frozen=True)
+class AttachmentFacts:
+    role: str  # logo | certificate
+    name: str
+    sha256: str
+    size: int
+
+    @classmethod
+    def of(cls, row: Attachment) -> AttachmentFacts:
+        return cls(role=row.role, name=row.name, sha256=row.sha256, size=row.size)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"role": self.role, "name": self.name, "sha256": self.sha256, "size": self.size}
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    id: int
+    public_id: str
+    kind: str
+    state: str
+    version: int
+    issuer: str | None
+    requester_user_id: str
+    requester_team_id: str
+    submitted: dict[str, Any]
+    findings: tuple[Finding, ...]
+    diff: dict[str, Any] | None
+    earliest_deploy_date: date | None
+    target_deploy_date: date | None
+    lead_time_days: int | None
+    slip_count: int
+    reviewer_id: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str | None
+    deployed_by: str | None
+    deployed_at: datetime | None
+    card_channel: str | None
+    card_ts: str | None
+    submitted_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    attachments: tuple[AttachmentFacts, ...] = field(default=())
+
+    @property
+    def friendly_name(self) -> str | None:
+        return self.submitted.get("friendly_name")
+
+    @property
+    def agency(self) -> str | None:
+        return self.submitted.get("agency")
+
+    @classmethod
+    def of(cls, row: Request, *, with_attachments: bool = True) -> RequestRecord:
+        return cls(
+            id=row.id, public_id=row.public_id, kind=row.kind, state=row.state,
+            version=row.version, issuer=row.issuer, requester_user_id=row.requester_user_id,
+            requester_team_id=row.requester_team_id, submitted=dict(row.submitted),
+            findings=tuple(Finding.model_validate(f) for f in row.findings or ()),
+            diff=row.diff, earliest_deploy_date=row.earliest_deploy_date,
+            target_deploy_date=row.target_deploy_date, lead_time_days=row.lead_time_days,
+            slip_count=row.slip_count, reviewer_id=row.reviewer_id,
+            decided_by=row.decided_by, decided_at=row.decided_at,
+            decision_note=row.decision_note, deployed_by=row.deployed_by,
+            deployed_at=row.deployed_at, card_channel=row.card_channel, card_ts=row.card_ts,
+            submitted_at=row.submitted_at, created_at=row.created_at, updated_at=row.updated_at,
+            attachments=tuple(AttachmentFacts.of(a) for a in row.attachments)
+            if with_attachments else (),
+        )
+
+
+@dataclass(frozen=True)
+class IntegrationRecord:
+    id: int
+    issuer: str
+    agency: str | None
+    friendly_name: str | None
+    team_id: str | None
+    configuration: dict[str, Any]
+    extra: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: Integration) -> IntegrationRecord:
+        return cls(id=row.id, issuer=row.issuer, agency=row.agency,
+                   friendly_name=row.friendly_name, team_id=row.team_id,
+                   configuration=dict(row.configuration), extra=dict(row.extra or {}),
+                   created_at=row.created_at, updated_at=row.updated_at)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"issuer": self.issuer, "agency": self.agency,
+                "friendly_name": self.friendly_name, "team_id": self.team_id,
+                "configuration": self.configuration, "extra": self.extra,
+                "created_at": self.created_at.isoformat(),
+                "updated_at": self.updated_at.isoformat()}
