@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
@@ -26,6 +26,13 @@ EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 class UsageError(InputError):
     """Bad arguments or settings: exit 2 with one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (with where to read more), not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_INPUT, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def _date(text: str) -> date:
@@ -157,10 +164,11 @@ def cmd_rules(args: argparse.Namespace) -> int:
 # --- the parser --------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="launchbot", description="Take agency integrations to production: check requests, "
         "see the deploy calendar, run the Slack bot.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                parser_class=_Parser)
 
     def command(name: str, handler: Callable[[argparse.Namespace], int], help_text: str,
                 ) -> argparse.ArgumentParser:

@@ -237,8 +237,9 @@ def _parse_lenient(
         dropped, reported = False, set()
         for err in errors:
             loc = tuple(err["loc"])
-            if loc[:1] not in reported:  # one finding per field, not one per list item
-                reported.add(loc[:1])
+            key = tuple(part for part in loc if not isinstance(part, int))
+            if key not in reported:  # one finding per field, not one per list item
+                reported.add(key)
                 findings.append(_error_finding(err))
             dropped = _drop(data, loc) or dropped
         if not dropped:

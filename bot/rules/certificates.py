@@ -139,34 +139,35 @@ def _check_one(subject: Subject, field: str, name: str, given: bool) -> Iterator
 def _validity(subject: Subject, label: str, field: str, facts: CertFacts) -> Iterator[Finding]:
     now = subject.context.now
     target = subject.target
-    expires = _day(facts.not_after)
     if facts.not_before > now:
         yield finding("CERT-EXPIRED", field,
                       f"{label}: not valid until {_moment(facts.not_before)}; it cannot be used "
                       "yet. Check its start date (and the clock of the machine that made it)")
     if facts.not_after <= now:
-        days = (now - facts.not_after).days
         yield finding("CERT-EXPIRED", field,
-                      f"{label}: expired on {expires} ({_days(days)} ago); upload a current "
+                      f"{label}: expired on {_day(facts.not_after)} "
+                      f"({_days((now - facts.not_after).days)} ago); upload a current "
                       "certificate")
         return
-    tz = getattr(subject.context.calendar, "tz", None) or DEPLOY_TZ
-    deadline = _end_of(target, tz) if target is not None else now
-    if target is not None and facts.not_after < deadline:
-        yield finding("CERT-EXPIRED", field,
-                      f"{label}: expires {expires}, before the end of the target deploy date "
-                      f"{target.isoformat()}: it would be expired at launch. Upload a "
-                      f"certificate valid past {(target + timedelta(EXPIRING_DAYS)).isoformat()}")
-        return
-    if facts.not_after < deadline + timedelta(days=EXPIRING_DAYS):
-        if target is not None:
-            days = (facts.not_after.date() - target).days
-            when = f"{_days(days)} after the target deploy date {target.isoformat()}"
-        else:
-            when = f"in {_days((facts.not_after - now).days)}"
+    if target is not None:
+        tz = getattr(subject.context.calendar, "tz", None) or DEPLOY_TZ
+        if facts.not_after < _end_of(target, tz):  # to the hour: a deploy takes the whole day
+            renew = (target + timedelta(days=EXPIRING_DAYS + 1)).isoformat()
+            yield finding("CERT-EXPIRED", field,
+                          f"{label}: expires {_moment(facts.not_after)}, before the end of the "
+                          f"target deploy date {target.isoformat()} ({tz}): it would be expired "
+                          f"at launch. Upload a certificate valid past {renew}")
+            return
+    # Whole days, counted on the date people read in the certificate (UTC).
+    start = target if target is not None else now.astimezone(UTC).date()
+    days = (facts.not_after.astimezone(UTC).date() - start).days
+    if days <= EXPIRING_DAYS:
+        when = (f"{_days(days)} after the target deploy date {target.isoformat()}"
+                if target is not None else f"in {_days(days)}" if days else "today")
         yield finding("CERT-EXPIRING", field,
-                      f"{label}: expires {expires}, {when} (less than {EXPIRING_DAYS} days); "
-                      "rotate it before launch, or add its replacement now")
+                      f"{label}: expires {_day(facts.not_after)}, {when} (within "
+                      f"{EXPIRING_DAYS} days); rotate it before launch, or add its "
+                      "replacement now")
 
 
 def _end_of(day: date, tz: tzinfo) -> datetime:
