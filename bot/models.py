@@ -264,7 +264,7 @@ def parse_request(data: Any) -> tuple[Request | None, list[Finding]]:
         return None, [Finding(rule="REQ-TYPE", severity=Severity.error, field=None,
                               message="a request must be a mapping of fields (RULES.md §1)")]
     kind = data.get("kind")
-    if kind not in {k.value for k in Kind}:
+    if not isinstance(kind, str) or kind not in Kind.__members__:
         return None, [_error_finding({"loc": ("kind",), "type": "enum", "msg": ""})]
     data = {str(k): v for k, v in data.items()}
     request, findings = _parse_lenient(Request, data, {"kind": kind})

@@ -18,14 +18,14 @@ def insert_ignore(session: Session, model: type[Any], values: Mapping[str, Any],
     concurrent inserter of the same key waits for the first one and then does nothing.
     """
     dialect = session.get_bind().dialect.name
+    table = model.__table__  # Core insert: the ORM bulk path does not report rowcount
     stmt: Insert
     if dialect == "postgresql":
-        stmt = postgresql.insert(model).values(**values).on_conflict_do_nothing(
-            index_elements=list(conflict))
+        stmt = postgresql.insert(table).on_conflict_do_nothing(index_elements=list(conflict))
     elif dialect == "sqlite":
-        stmt = sqlite.insert(model).values(**values).on_conflict_do_nothing(
-            index_elements=list(conflict))
+        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=list(conflict))
     else:  # pragma: no cover - only the two databases above are supported
         raise NotImplementedError(f"unsupported database {dialect}")
-    result = session.execute(stmt)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    # RETURNING says reliably whether a row went in (psycopg reports no rowcount here).
+    stmt = stmt.values(**values).returning(table.c[conflict[0]])
+    return session.execute(stmt).first() is not None

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.store.dialects import insert_ignore
-from bot.store.models import OutboxMessage, OutboxStatus
+from bot.store.models import OutboxMessage, OutboxStatus, Request
 
 
 def enqueue(session: Session, *, topic: str, dedupe_key: str, now: datetime,
@@ -55,3 +55,10 @@ def mark_retry(session: Session, message_id: int, *, now: datetime, error: str,
     session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(
         status=status.value, next_attempt_at=now + delay, last_error=error[:2000],
         attempts=OutboxMessage.attempts + 1))
+
+
+def record_card(session: Session, request_id: int, *, channel: str, ts: str) -> None:
+    """Where the review card was posted, so later updates edit it in place (not a state
+    change: the version is untouched)."""
+    session.execute(update(Request).where(Request.id == request_id)
+                    .values(card_channel=channel, card_ts=ts))
