@@ -160,6 +160,161 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 # --- store commands ----------------------------------------------------------------------------
 
+def _store_url(settings: Settings) -> str:
+    from bot.store.db import normalize_url
+
+    try:
+        return normalize_url(settings.database_url).render_as_string(hide_password=False)
+    except Exception:  # any unparsable URL: say so in one line
+        raise UsageError(f"DATABASE_URL: not a database URL: {settings.database_url!r}") from None
+
+
+def _db_error(exc: Exception) -> UsageError:
+    first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    return UsageError(f"database: {first}")
+
+
+def _open_store(settings: Settings) -> Any:
+    """The Store for DATABASE_URL, refusing a database that is not at the latest schema."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.store.db import Store
+    from bot.store.migrate import is_up_to_date
+
+    store = Store.from_url(_store_url(settings))
+    try:
+        if not is_up_to_date(store.engine):
+            store.dispose()
+            raise UsageError("the database schema is not up to date: run `launchbot db upgrade`")
+    except SQLAlchemyError as exc:
+        store.dispose()
+        raise _db_error(exc) from None
+    return store
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.store.db import normalize_url
+    from bot.store.migrate import head_revision, upgrade
+
+    url = _store_url(load_settings())
+    try:
+        upgrade(url)
+    except SQLAlchemyError as exc:
+        raise _db_error(exc) from None
+    shown = normalize_url(url).render_as_string(hide_password=True)
+    print(f"database {shown} is at revision {head_revision()}")
+    return EXIT_OK
+
+
+def cmd_integrations_import(args: argparse.Namespace) -> int:
+    from datetime import UTC
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.workflow.integrations import ExportError, import_export, read_export
+
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {args.file}: {getattr(exc, 'strerror', None) or exc}") \
+            from None
+    try:
+        data = read_export(text)
+    except ExportError as exc:
+        raise UsageError(f"{args.file}: {exc}") from None
+    store = _open_store(load_settings())
+    try:
+        with store.unit_of_work() as session:
+            result = import_export(session, data, datetime.now(UTC))
+    except SQLAlchemyError as exc:
+        raise _db_error(exc) from None
+    finally:
+        store.dispose()
+    print(f"{args.file}: {plural(len(result.created), 'integration')} created, "
+          f"{len(result.updated)} updated, {len(result.unchanged)} unchanged")
+    for issuer, fields in result.set_aside.items():
+        print(f"  {issuer}: kept aside (not configuration): {', '.join(fields)}")
+    for issuer, why in result.skipped.items():
+        print(f"  {issuer}: skipped: {why}")
+    return EXIT_OK
+
+
+def cmd_integrations_list(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.workflow.integrations import list_integrations
+
+    store = _open_store(load_settings())
+    try:
+        with store.reader() as session:
+            found = list_integrations(session)
+    except SQLAlchemyError as exc:
+        raise _db_error(exc) from None
+    finally:
+        store.dispose()
+    if args.json:
+        _print_json([i.as_json() for i in found])
+        return EXIT_OK
+    print(_table(("ISSUER", "PROTOCOL", "IAL", "AGENCY", "FRIENDLY NAME"),
+                 [(i.issuer, str(i.configuration.get("protocol") or "-"),
+                   str(i.configuration.get("ial") or "-"), i.agency or "-",
+                   i.friendly_name or "-") for i in found]))
+    return EXIT_OK
+
+
+def cmd_manifest(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.workflow.manifest import manifest_for, render_csv, render_json, render_text
+
+    settings = load_settings()
+    calendar = settings.calendar()
+    day = args.date or calendar.next_deploy_day(_today(calendar)).date
+    store = _open_store(settings)
+    try:
+        with store.reader() as session:
+            items = manifest_for(session, day)
+    except SQLAlchemyError as exc:
+        raise _db_error(exc) from None
+    finally:
+        store.dispose()
+    render = {"text": render_text, "json": render_json, "csv": render_csv}[args.format]
+    sys.stdout.write(render(day, items))
+    if args.format == "json":
+        sys.stdout.write("\n")
+    return EXIT_OK
+
+
+def add_store_commands(sub: Any) -> None:
+    """`db upgrade`, `integrations import|list`, `manifest` (bot/store, bot/workflow)."""
+    db = sub.add_parser("db", help="the database schema", description="the database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND",
+                               parser_class=_Parser)
+    p = db_sub.add_parser("upgrade", help="apply the migrations to DATABASE_URL (safe to "
+                          "repeat, and from several replicas at once)")
+    p.set_defaults(handler=cmd_db_upgrade)
+
+    integ = sub.add_parser("integrations", help="the production integrations the bot knows",
+                           description="the production integrations the bot knows")
+    integ_sub = integ.add_subparsers(dest="integrations_command", required=True,
+                                     metavar="COMMAND", parser_class=_Parser)
+    p = integ_sub.add_parser("import", help="import a service-provider configuration export "
+                             "(YAML keyed by issuer); re-importing updates")
+    p.add_argument("file", help="the export (see examples/integrations-export.yaml)")
+    p.set_defaults(handler=cmd_integrations_import)
+    p = integ_sub.add_parser("list", help="list the known integrations")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_integrations_list)
+
+    p = sub.add_parser("manifest", help="what is approved for a deploy day",
+                       description="what is approved for a deploy day, with each change's diff")
+    p.add_argument("--date", type=_date, metavar="DATE",
+                   help="the deploy day (default: the next one, today included)")
+    p.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    p.set_defaults(handler=cmd_manifest)
+
 
 # --- the parser --------------------------------------------------------------------------------
 
@@ -195,6 +350,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("rules", cmd_rules, "list the rule catalog")
     p.add_argument("--json", action="store_true")
+
+    add_store_commands(sub)
 
     return parser
 

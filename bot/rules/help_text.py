@@ -36,6 +36,7 @@ class _Markup(HTMLParser):
         self.attributes: list[str] = []
         self.script_links = 0
         self.other: list[str] = []
+        self.unterminated: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_TAGS:
@@ -106,7 +107,14 @@ def html_problem(text: str) -> str | None:
     parser = _Markup()
     try:
         parser.feed(text)
-        parser.close()
+        # feed() stops at a construct that never closes; close() would then rescan the rest
+        # once per '<' (quadratic: seconds for a few KB of '<x<x...'). Such text is refused
+        # anyway, so it is reported instead of flushed.
+        rest = parser.rawdata
+        if "<" in rest:
+            parser.unterminated = rest[:24]
+        else:
+            parser.close()
     except Exception:  # HTMLParser is tolerant; anything it cannot take is not simple HTML
         return "could not be read as HTML; use plain text or the allowed tags"
     parts: list[str] = []
@@ -118,6 +126,8 @@ def html_problem(text: str) -> str | None:
         parts.append("javascript: links are not allowed")
     if parser.other:
         parts.append(_not_allowed("markup", parser.other))
+    if parser.unterminated is not None:
+        parts.append(f"markup that never closes ('{parser.unterminated}') is not allowed")
     if not parts:
         return None
     return ("; ".join(parts) + ". Use only the tags " + " ".join(ALLOWED_TAGS)

@@ -91,7 +91,7 @@ def check_logo(subject: Subject) -> Iterator[Finding]:
         if needed:
             yield finding("LOGO-REQUIRED", "logo",
                           f"a {subject.kind.value} request needs a logo: an SVG with a viewBox "
-                          f"(preferred) or a PNG of at most {MAX_WIDTH}×{MAX_HEIGHT} px, "
+                          f"or a PNG of at most {MAX_WIDTH}×{MAX_HEIGHT} px, "
                           f"up to {MAX_BYTES:,} bytes")
         return
     content = ctx.files.get(name)
@@ -116,7 +116,7 @@ def _judge(facts: LogoFacts) -> Iterator[Finding]:
     if facts.format is None:
         yield finding("LOGO-TYPE", "logo",
                       f"{label} {facts.problem or 'is neither PNG nor SVG'}; upload an SVG "
-                      "(preferred) or a PNG")
+                      "or a PNG")
         return
     kind = facts.format.upper()
     if facts.extension != facts.format:

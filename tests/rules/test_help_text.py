@@ -115,18 +115,24 @@ JUNK: list[str] = [
     "<?php echo 1 ?>",
     "<!DOCTYPE html>",
     "</p></p></div>",
-    "\x00\ud800\uffff",
+    "\x00\ud800\uffff\u202e",  # a lone surrogate: the model refuses it, the check must not
     "<" * 100_000,
     "<p>" * 50_000,
     "<a " + "x=1 " * 50_000 + ">",
     "x" * 1_000_000,
+    "<x" * 50_000,  # quadratic in HTMLParser.close(): must stay fast
+    "<x='" * 25_000,
 ]
 
 
 @pytest.mark.parametrize("junk", JUNK, ids=range(len(JUNK)))
 def test_junk_never_raises(junk: str) -> None:
     html_problem(junk)
-    findings = judge({"sign_in": junk, "sign_up": junk, "forgot_password": junk})
+    request = Request(kind=Kind.launch, help_text=HelpText.model_construct(
+        sign_in=junk, sign_up=junk, forgot_password=junk))
+    subject = Subject(request=request, given=frozenset({"help_text"}), partial=False,
+                      context=Context(now=NOW, calendar=CAL))
+    findings = list(check_help_text(subject))
     assert {f.rule for f in findings} <= {"HELP-PRESET", "HELP-HTML"}
 
 
@@ -135,3 +141,6 @@ def test_other_markup_is_refused() -> None:
         "markup <!DOCTYPE html> is not allowed. Use only the tags p br ol ul li a strong em b "
         "and the attributes href and target")
     assert html_problem("plain text") is None
+    assert html_problem('Hi <a href="https://x.gov') == (
+        "markup that never closes ('<a href=\"https://x.gov') is not allowed. Use only the tags "
+        "p br ol ul li a strong em b and the attributes href and target")

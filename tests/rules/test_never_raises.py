@@ -19,10 +19,10 @@ scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20),
                     st.floats(allow_nan=True), st.text(max_size=40), st.dates(),
                     st.sampled_from(["https://a.example.gov/x", "http://[::1", "launch",
                                      "saml", "change", "2026-12-10", "urn:x", "<!channel>"]))
+KEYS = [*FIELDS, "sign_in", "program", "dedicated_domain"]
 values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(FIELDS + ["sign_in", "program",
-                                                                           "dedicated_domain"]),
-                                                  inner, max_size=4)), max_leaves=12)
+    st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(KEYS), inner, max_size=4)),
+    max_leaves=12)
 requests = st.one_of(
     st.dictionaries(st.sampled_from(FIELDS), values, max_size=12).map(
         lambda d: {"kind": "launch", **d} if "kind" not in d else d),
