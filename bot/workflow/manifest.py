@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.store import queries
+from bot.store.models import public_id
 from bot.workflow.records import AttachmentFacts
 
 
@@ -62,11 +63,17 @@ class ManifestItem:
 def manifest_for(session: Session, day: date, *,
                  include_deployed: bool = False) -> list[ManifestItem]:
     """What is approved for deploy day `day` (launches, changes, staging; then by ID)."""
+    rows = queries.approved_for_day(session, day, include_deployed=include_deployed)
+    files: dict[int, list[AttachmentFacts]] = {}
+    for f in queries.attachment_facts(session, [row.id for row in rows]):
+        files.setdefault(f.request_id, []).append(
+            AttachmentFacts(role=f.role, name=f.name, sha256=f.sha256, size=f.size))
     items = []
-    for row in queries.approved_for_day(session, day, include_deployed=include_deployed):
-        submitted = row.submitted
+    for row in rows:
+        # the request's own values first, then (for a change) its integration's
+        submitted = {**(row.integration_configuration or {}), **(row.submitted or {})}
         items.append(ManifestItem(
-            request_id=row.id, public_id=row.public_id, kind=row.kind, state=row.state,
+            request_id=row.id, public_id=public_id(row.id), kind=row.kind, state=row.state,
             issuer=row.issuer, friendly_name=submitted.get("friendly_name"),
             agency=submitted.get("agency"), protocol=submitted.get("protocol"),
             ial=submitted.get("ial"), requester_user_id=row.requester_user_id,
@@ -74,7 +81,7 @@ def manifest_for(session: Session, day: date, *,
             approved_at=row.decided_at, slip_count=row.slip_count,
             diff=tuple(DiffEntry(name, change.get("old"), change.get("new"))
                        for name, change in (row.diff or {}).items()),
-            attachments=tuple(AttachmentFacts.of(a) for a in row.attachments),
+            attachments=tuple(files.get(row.id, ())),
             card_channel=row.card_channel, card_ts=row.card_ts))
     order = {"launch": 0, "change": 1, "staging": 2}
     return sorted(items, key=lambda i: (order.get(i.kind, 9), i.request_id))

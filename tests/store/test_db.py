@@ -104,3 +104,16 @@ def test_state_survives_a_restart(db_url: URL) -> None:
         assert second.ping()
     finally:
         second.dispose()
+
+
+def test_readers_do_not_wait_for_a_writer(db: Store) -> None:
+    """SQLite: writers take the write lock up front (BEGIN IMMEDIATE); readers do not, so a
+    long write transaction never blocks a read (WAL)."""
+    import time
+
+    with db.unit_of_work() as s:
+        claims.record_event(s, "Ev0", now=NOW)
+        start = time.perf_counter()
+        with db.reader() as r:
+            assert r.scalar(select(func.count()).select_from(ProcessedEvent)) == 0
+        assert time.perf_counter() - start < 2

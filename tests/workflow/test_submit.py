@@ -111,3 +111,32 @@ def test_desired_date_sets_the_target(db: Store, cal: DeployCalendar,
                         files=example_files(*LAUNCH_FILES))
     assert record.target_deploy_date == date(2026, 12, 10)
     assert record.earliest_deploy_date == date(2026, 11, 19)
+
+
+def test_concurrent_deliveries_of_one_submission(db: Store, cal: DeployCalendar,
+                                                 launch_data: dict[str, Any]) -> None:
+    import threading
+
+    files = example_files(*LAUNCH_FILES)
+    barrier = threading.Barrier(8)
+    ids: list[int] = []
+    errors: list[BaseException] = []
+
+    def deliver() -> None:
+        barrier.wait()
+        try:
+            with db.unit_of_work() as s:
+                ids.append(submit(s, launch_data, actor=PARTNER, now=NOW, calendar=cal,
+                                  files=files, idempotency_key="view-race").id)
+        except BaseException as exc:  # asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=deliver) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(set(ids)) == 1 and len(ids) == 8
+    assert _count(db, Request) == 1
+    assert _count(db, OutboxMessage) == 2

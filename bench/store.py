@@ -1,0 +1,215 @@
+"""Store benchmark: seed PostgreSQL with 100,000 requests and 1,000,000 audit events, then time
+the reads the bot makes all day (median of N runs, each in its own read transaction):
+
+- the manifest for one deploy day (with attachment facts and diffs),
+- one partner team's request list (newest first),
+- the reviewer queue (undecided, oldest first),
+- the weekly digest counts (by state, new this week).
+
+Target: each under 50 ms median.
+
+    python bench/store.py [--url URL] [--schema NAME] [--runs 50] [--keep]
+
+The URL defaults to BENCH_DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/test; the
+data goes into a schema of its own (default `launchbot_bench`, dropped and re-created), so
+test data in the same database is never touched. The schema is made by the migrations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import URL, create_engine, text
+
+from bot.calendar import DeployCalendar
+from bot.store.db import Store, normalize_url
+from bot.store.migrate import upgrade
+from bot.workflow import Actor, digest_counts, manifest_for, review_queue, team_requests
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
+REQUESTS = 100_000
+AUDIT_EVENTS = 1_000_000
+TEAMS = 500
+NOW = datetime(2026, 11, 16, 14, 0, tzinfo=UTC)  # a Monday
+# Mostly history; a realistic few percent still open.
+STATES = [("deployed", 81), ("rejected", 4), ("withdrawn", 4), ("approved", 1),
+          ("changes_requested", 2), ("submitted", 5), ("in_review", 3)]
+TARGET_MS = 50.0
+
+
+def schema_url(url: str, schema: str) -> URL:
+    return normalize_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+
+
+def reset_schema(url: str, schema: str) -> None:
+    admin = create_engine(normalize_url(url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+
+
+def drop_schema(url: str, schema: str) -> None:
+    admin = create_engine(normalize_url(url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def seed(store: Store, calendar: DeployCalendar, rng: random.Random) -> dict[str, Any]:
+    """COPY the rows in; returns facts the timed queries use (a busy day, a team)."""
+    past = calendar.deploy_days(date(2023, 11, 16), until=NOW.date())
+    future = calendar.deploy_days(NOW.date(), count=12)
+    states = [s for s, _ in STATES]
+    weights = [w for _, w in STATES]
+    span = (NOW - datetime(2023, 11, 16, tzinfo=UTC)).total_seconds()
+    busy_day = future[0].date
+    raw = store.engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        with conn.cursor() as cur:
+            columns = ("id, kind, state, version, issuer, integration_id, requester_user_id, "
+                       "requester_team_id, submitted, findings, diff, earliest_deploy_date, "
+                       "target_deploy_date, lead_time_days, slip_count, idempotency_key, "
+                       "reviewer_id, decided_by, decided_at, decision_note, submitted_at, "
+                       "created_at, updated_at")
+            approved_ids: list[int] = []
+            with cur.copy(f"COPY requests ({columns}) FROM STDIN") as copy:
+                for rid in range(1, REQUESTS + 1):
+                    state = rng.choices(states, weights)[0]
+                    created = NOW - timedelta(seconds=span * (1 - rid / REQUESTS))
+                    kind = rng.choice(("launch", "change", "change", "staging"))
+                    team = f"T{rid % TEAMS:05d}"
+                    issuer = ("urn:gov:gsa:openidconnect.profiles:sp:sso:"
+                              f"agency{rid % TEAMS}:app{rid}")
+                    if state in ("approved", "submitted", "in_review", "changes_requested"):
+                        target = busy_day if state == "approved" and rid % 10 == 0 \
+                            else rng.choice(future).date
+                    else:
+                        target = rng.choice(past).date
+                    if state == "approved":
+                        approved_ids.append(rid)
+                    decided = state not in ("submitted", "in_review")
+                    submitted = {
+                        "kind": kind, "issuer": issuer, "friendly_name": f"App {rid}",
+                        "agency": f"Agency {rid % TEAMS}", "protocol": "oidc_private_key_jwt",
+                        "ial": 1, "default_aal": 2, "redirect_uris": [
+                            f"https://app{rid}.agency{rid % TEAMS}.gov/auth/result"],
+                        "logo": "logo.svg", "certificates": ["cert.pem"]}
+                    diff = {"default_aal": {"old": 1, "new": 2}} if kind == "change" else None
+                    copy.write_row((
+                        rid, kind, state, 3 if decided else 1, issuer, None,
+                        f"U{rid % 3000:06d}", team, json.dumps(submitted),
+                        '[{"rule": "CAL-EARLIEST", "severity": "info", "field": null, '
+                        '"message": "earliest deploy"}]',
+                        json.dumps(diff) if diff else None, target, target, 14, 0,
+                        f"key-{rid}", "U0REVIEW" if state != "submitted" else None,
+                        "U0REVIEW" if decided else None, created + timedelta(days=2)
+                        if decided else None, None, created, created, created))
+            with cur.copy("COPY attachments (request_id, role, name, content, sha256, size, "
+                          "created_at) FROM STDIN") as copy:
+                for rid in approved_ids:
+                    for role, name in (("logo", "logo.svg"), ("certificate", "cert.pem")):
+                        blob = rng.randbytes(2048)
+                        copy.write_row((rid, role, name, blob, f"{rid:064x}", len(blob), NOW))
+            actions = ("submit", "claim", "request_changes", "resubmit", "approve", "deploy")
+            with cur.copy("COPY audit_events (request_id, actor, action, from_state, to_state, "
+                          "detail, at) FROM STDIN") as copy:
+                per = AUDIT_EVENTS // REQUESTS
+                for rid in range(1, REQUESTS + 1):
+                    created = NOW - timedelta(seconds=span * (1 - rid / REQUESTS))
+                    for k in range(per):
+                        copy.write_row((rid, "U0REVIEW", actions[k % len(actions)],
+                                        "submitted", "in_review", "{}",
+                                        created + timedelta(minutes=k)))
+            for table in ("requests", "attachments", "audit_events"):
+                cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                            f"(SELECT max(id) FROM {table}))")
+        conn.commit()
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("ANALYZE")
+    finally:
+        raw.close()
+    return {"day": busy_day, "team": "T00042"}
+
+
+def timed(store: Store, fn: Callable[[Any], Any], runs: int) -> tuple[float, float, Any]:
+    """Median and p95 in ms of `fn(session)`, each run in its own read transaction."""
+    samples = []
+    result = None
+    for i in range(runs + 3):
+        start = time.perf_counter()
+        with store.reader() as session:
+            result = fn(session)
+        elapsed = (time.perf_counter() - start) * 1000
+        if i >= 3:  # warm-up runs are not counted
+            samples.append(elapsed)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1], result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--schema", default="launchbot_bench")
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--keep", action="store_true", help="keep the schema afterwards")
+    args = parser.parse_args(argv)
+    if normalize_url(args.url).get_backend_name() != "postgresql":
+        parser.error("the benchmark needs a PostgreSQL URL")
+
+    calendar = DeployCalendar()
+    rng = random.Random(20261116)
+    started = time.perf_counter()
+    reset_schema(args.url, args.schema)
+    url = schema_url(args.url, args.schema)
+    upgrade(url)
+    store = Store.from_url(url)
+    try:
+        facts = seed(store, calendar, rng)
+        seeded = time.perf_counter() - started
+        print(f"seeded {REQUESTS:,} requests and {AUDIT_EVENTS:,} audit events into schema "
+              f"{args.schema!r} in {seeded:.1f} s")
+        team_actor = Actor(user_id="U000042", team_id=facts["team"])
+        cases = [
+            (f"manifest for {facts['day']}", lambda s: manifest_for(s, facts["day"]),
+             lambda r: f"{len(r)} items"),
+            (f"team {facts['team']} request list", lambda s: team_requests(s, actor=team_actor),
+             lambda r: f"{len(r)} requests"),
+            ("reviewer queue (oldest first)", lambda s: review_queue(s),
+             lambda r: f"{len(r)} requests"),
+            ("weekly digest counts", lambda s: digest_counts(s, now=NOW),
+             lambda r: f"{sum(r.by_state.values()):,} total, {r.new_this_week} new"),
+        ]
+        print(f"{'query':<40} {'median ms':>10} {'p95 ms':>8}  result")
+        worst = 0.0
+        for name, fn, describe in cases:
+            median, p95, result = timed(store, fn, args.runs)
+            worst = max(worst, median)
+            flag = "" if median < TARGET_MS else "  OVER TARGET"
+            print(f"{name:<40} {median:>10.2f} {p95:>8.2f}  {describe(result)}{flag}")
+        verdict = "met" if worst < TARGET_MS else "NOT met"
+        print(f"target: each median under {TARGET_MS:.0f} ms: {verdict}; "
+              f"total {time.perf_counter() - started:.1f} s")
+    finally:
+        store.dispose()
+        if not args.keep:
+            drop_schema(args.url, args.schema)
+    return 0 if worst < TARGET_MS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
