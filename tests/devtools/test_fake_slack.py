@@ -438,3 +438,21 @@ def test_two_fakes_side_by_side() -> None:
         assert one.calls == [] and len(two.calls) == 1
     with pytest.raises(RuntimeError):
         _ = one.url
+
+
+def test_response_actions_are_applied_like_slack(slack: FakeSlack, client: WebClient) -> None:
+    view = client.views_open(trigger_id=slack.issue_trigger("U1"), view=MODAL)["view"]
+    changed = {**MODAL, "blocks": [*MODAL["blocks"], section("Step 2")]}
+    assert slack.apply_response_action(view, {"response_action": "update", "view": changed},
+                                       "U1") == []
+    assert len(slack.view(view["id"])["blocks"]) == 2
+    assert slack.apply_response_action(view, {"response_action": "push", "view": MODAL},
+                                       "U1") == []
+    pushed = slack.last_view("U1")
+    assert pushed["id"] != view["id"] and pushed["root_view_id"] == view["id"]
+    assert slack.apply_response_action(view, {"response_action": "clear"}, "U1") == []
+    bad = {"response_action": "update", "view": {**MODAL, "title": {"type": "plain_text",
+                                                                    "text": "T" * 25}}}
+    assert slack.apply_response_action(view, bad, "U1")
+    assert [c.ok for c in slack.calls_to("response_action")] == [True, True, True, False]
+    assert len(slack.view(view["id"])["blocks"]) == 2  # the refused update changed nothing

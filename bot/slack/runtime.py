@@ -1,0 +1,31 @@
+"""Everything a running bot holds, built once at start-up and handed to the app factory and the
+relay: settings, store, Slack client, reviewer directory, calendar and clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from slack_sdk import WebClient
+
+from bot.calendar import DeployCalendar
+from bot.config import Settings
+from bot.store.db import Store
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    store: Store
+    client: WebClient
+    calendar: DeployCalendar
+    is_reviewer: Callable[[str], bool]  # the reviewer directory (group + REVIEWER_IDS, cached)
+    clock: Callable[[], datetime] = utc_now
+    # Called after a use case commits outbox rows, so the relay sends them without waiting
+    # for its next poll.
+    poke_relay: Callable[[], None] = field(default=lambda: None)
