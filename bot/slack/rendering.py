@@ -22,3 +22,8 @@ class Outgoing:
     user_id: str | None = None
     update_ts: str | None = None
     is_review_card: bool = False
+
+
+class NotReady(Exception):
+    """The row cannot be rendered yet (a card update before the card's ts is known): the relay
+    tries it again shortly, keeping its place in the order."""

@@ -1,0 +1,40 @@
+"""The Slack Web API client the bot uses: SLACK_API_URL, the bot token, bounded retries.
+
+slack_sdk's retry handlers absorb short blips (a dropped connection, one 429, one 500) inside a
+call. Their counts stay small so a call is bounded: a listener must answer Slack within 3
+seconds, and the outbox relay retries further itself, with backoff, across minutes.
+"""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.config import Settings
+
+DEFAULT_TIMEOUT = 10  # seconds per HTTP attempt (slack_sdk takes whole seconds)
+CONNECTION_RETRIES = 2
+RATE_LIMIT_RETRIES = 1  # each one sleeps Retry-After (+ up to 1 s of jitter)
+SERVER_ERROR_RETRIES = 2  # 500 and 503, with slack_sdk's backoff (0.5 s, 1 s, + jitter)
+
+
+def retry_handlers(*, connection: int = CONNECTION_RETRIES, rate_limit: int = RATE_LIMIT_RETRIES,
+                   server_error: int = SERVER_ERROR_RETRIES) -> list[RetryHandler]:
+    """slack_sdk's handlers for connection errors, 429 (honouring Retry-After) and 5xx."""
+    return [ConnectionErrorRetryHandler(max_retry_count=connection),
+            RateLimitErrorRetryHandler(max_retry_count=rate_limit),
+            ServerErrorRetryHandler(max_retry_count=server_error)]
+
+
+def make_client(settings: Settings, *, timeout: int = DEFAULT_TIMEOUT,
+                handlers: list[RetryHandler] | None = None) -> WebClient:
+    """A WebClient for `settings.slack_api_url` with the bot token and the retry handlers
+    (`handlers` replaces them, e.g. `[]` in a test that wants failures as they come)."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return WebClient(token=token, base_url=settings.slack_api_url, timeout=timeout,
+                     retry_handlers=retry_handlers() if handlers is None else handlers)

@@ -1,0 +1,35 @@
+"""Every callback_id, action_id and non-field block_id the bot uses, in one place.
+
+Form input blocks use the RULES.md §1 field name as their block_id (`app_name`,
+`redirect_uris`, `help_text.sign_in`, ...), so a finding's field names its block."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Callback(StrEnum):
+    request_form = "request_form"
+    changes_comment = "changes_comment"
+    reject_reason = "reject_reason"
+
+
+class Action(StrEnum):
+    value = "value"  # the one element of every form input block
+    pick_kind = "pick_kind"
+    pick_protocol = "pick_protocol"
+    pick_ial = "pick_ial"
+    pick_integration = "pick_integration"
+    approve = "approve"
+    request_changes = "request_changes"
+    reject = "reject"
+    reopen = "reopen"  # partner: open the form prefilled to resubmit
+    new_request = "new_request"
+    withdraw = "withdraw"
+
+
+class Block(StrEnum):
+    warnings = "warnings"
+    notice = "notice"
+    current = "current_configuration"
+    actions = "actions"

@@ -1,0 +1,55 @@
+"""What each outbox row becomes in Slack: loads what the builders need, calls them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.rules.certificates import certificate_facts
+from bot.rules.logo import logo_facts
+from bot.slack.rendering import NotReady, Outgoing
+from bot.slack.views.card import card_text, review_card
+from bot.slack.views.dm import partner_dm
+from bot.store import queries
+from bot.store.models import Attachment, OutboxMessage
+from bot.workflow.records import RequestRecord
+from bot.workflow.transitions import Topic
+
+
+def _card(session: Session, record: RequestRecord) -> list[dict]:
+    rows = session.scalars(select(Attachment).where(Attachment.request_id == record.id)
+                           .order_by(Attachment.id)).all()
+    logo = next((logo_facts(a.name, a.content) for a in rows if a.role == "logo"), None)
+    certificates = [(a.name, certificate_facts(a.content)) for a in rows
+                    if a.role == "certificate"]
+    return review_card(record, logo=logo, certificates=certificates)
+
+
+def render_outbox(session: Session, message: OutboxMessage, settings: Settings
+                  ) -> list[Outgoing]:
+    row = queries.request_by_id(session, message.request_id) if message.request_id else None
+    if row is None:
+        return []  # nothing left to say anything about
+    record = RequestRecord.of(row, with_attachments=False)
+    if message.topic == Topic.review_card:
+        channel = message.channel or settings.review_channel
+        if not channel:
+            return []
+        return [Outgoing(text=card_text(record), blocks=_card(session, record), channel=channel,
+                         is_review_card=True)]
+    if message.topic == Topic.review_card_update:
+        if not record.card_ts or not record.card_channel:
+            raise NotReady(f"{record.public_id}: the card is not posted yet")
+        return [Outgoing(text=card_text(record), blocks=_card(session, record),
+                         channel=record.card_channel, update_ts=record.card_ts)]
+    if message.topic == Topic.partner_dm:
+        event = str(message.payload.get("event", ""))
+        cutoff = (record.target_deploy_date - timedelta(days=record.lead_time_days)
+                  if record.target_deploy_date and record.lead_time_days else None)
+        text, blocks = partner_dm(record, event, message.payload, cutoff=cutoff)
+        return [Outgoing(text=text, blocks=blocks,
+                         user_id=message.user_id or record.requester_user_id)]
+    return []

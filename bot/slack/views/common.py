@@ -1,0 +1,82 @@
+"""Small Block Kit pieces shared by the builders, and the escaping of untrusted text."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot.store.models import RequestState
+
+Block = dict[str, Any]
+
+STATE_LABELS = {
+    RequestState.submitted: "Submitted, waiting for review",
+    RequestState.in_review: "In review",
+    RequestState.changes_requested: "Changes requested",
+    RequestState.approved: "Approved",
+    RequestState.deployed: "Deployed",
+    RequestState.rejected: "Rejected",
+    RequestState.withdrawn: "Withdrawn",
+}
+KIND_LABELS = {"launch": "Launch request", "change": "Change request",
+               "staging": "Staging request"}
+
+
+def escape(text: object) -> str:
+    """Untrusted text made safe for mrkdwn: `<!channel>`, `<@U123>` and `<https://x|y>` are
+    shown as typed and ping or link no one (Slack's own escaping: &, <, >)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plain(text: str, limit: int = 3000) -> dict[str, Any]:
+    return {"type": "plain_text", "text": clip(text, limit) or " ", "emoji": True}
+
+
+def mrkdwn(text: str, limit: int = 3000) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": clip(text, limit) or " "}
+
+
+def section(text: str, **extra: Any) -> Block:
+    return {"type": "section", "text": mrkdwn(text), **extra}
+
+
+def fields(*pairs: tuple[str, str]) -> Block:
+    """A section of label/value fields (at most 10); values are mrkdwn, already escaped."""
+    return {"type": "section",
+            "fields": [mrkdwn(f"*{label}*\n{value}", 2000) for label, value in pairs[:10]]}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [mrkdwn(text)]}
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": plain(text, 150)}
+
+
+def divider() -> Block:
+    return {"type": "divider"}
+
+
+def button(text: str, action_id: str, value: str, style: str | None = None,
+           confirm: dict[str, Any] | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "button", "text": plain(text, 75), "action_id": action_id,
+                               "value": value}
+    if style:
+        element["style"] = style
+    if confirm:
+        element["confirm"] = confirm
+    return element
+
+
+def long_date(day: date | None) -> str:
+    return f"{day:%A, %B} {day.day}, {day.year}" if day else "not set"
+
+
+def user(user_id: str | None) -> str:
+    """A Slack user reference the bot itself writes (never partner text)."""
+    return f"<@{user_id}>" if user_id else "someone"
