@@ -36,8 +36,8 @@ from bot.workflow.integrations import import_export, list_integrations
 from bot.workflow.listing import digest_counts, get_request, review_queue, team_requests
 from bot.workflow.manifest import ManifestItem, manifest_for
 from bot.workflow.records import AttachmentFacts, IntegrationRecord, RequestRecord
-from bot.workflow.review import approve, claim, reject, request_changes
-from bot.workflow.submission import build_context, resubmit, submit
+from bot.workflow.review import approve, claim, may_decide, reject, request_changes
+from bot.workflow.submission import build_context, preview, resubmit, submit
 from bot.workflow.transitions import Topic
 from bot.workflow.withdrawal import withdraw
 
@@ -46,6 +46,7 @@ __all__ = [
     "IntegrationRecord", "InvalidTransition", "ManifestItem", "MissingInput", "NotARequest",
     "NotAllowed", "NotFound", "RequestRecord", "Topic", "ValidationFailed", "WorkflowError",
     "approve", "build_context", "claim", "digest_counts", "get_request", "import_export",
-    "list_integrations", "manifest_for", "mark_deployed", "reject", "request_changes",
+    "list_integrations", "manifest_for", "mark_deployed", "may_decide", "preview", "reject",
+    "request_changes",
     "resubmit", "review_queue", "slip", "submit", "team_requests", "withdraw",
 ]

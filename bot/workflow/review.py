@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from bot.workflow.actors import Actor
 from bot.workflow.errors import MissingInput
 from bot.workflow.records import RequestRecord
-from bot.workflow.transitions import S, load, notify, require_reviewer, transition
+from bot.workflow.transitions import S, load, notify, refusal, require_reviewer, transition
 
 UNDECIDED = (S.submitted, S.in_review)
 
@@ -24,6 +24,15 @@ def claim(session: Session, request: int | str, *, actor: Actor,
     notify(session, row, event="claimed", now=now, partner=False,
            data={"by": actor.user_id})
     return RequestRecord.of(row)
+
+
+def may_decide(session: Session, request: int | str, *, actor: Actor, action: str) -> None:
+    """Raise what deciding would raise (not a reviewer, own request, already decided), so a
+    surface can refuse before asking the reviewer for a comment or a reason."""
+    row = load(session, request)
+    require_reviewer(actor, row, action)
+    if row.state not in {s.value for s in UNDECIDED}:
+        raise refusal(row, action)
 
 
 def approve(session: Session, request: int | str, *, actor: Actor,

@@ -20,7 +20,7 @@ from bot.store.models import Attachment, AuditEvent, Request, RequestState
 from bot.workflow.actors import Actor
 from bot.workflow.errors import InvalidTransition, NotAllowed, NotARequest, ValidationFailed
 from bot.workflow.records import RequestRecord
-from bot.workflow.transitions import S, Topic, load_visible, notify, transition
+from bot.workflow.transitions import S, Topic, load, load_visible, notify, transition
 
 Data = RequestModel | Mapping[str, Any]
 
@@ -107,6 +107,24 @@ def resubmit(session: Session, request_id: int | str, data: Data, *, actor: Acto
     notify(session, row, event="resubmitted", now=now,
            data={"target_deploy_date": _iso(row.target_deploy_date)})
     return RequestRecord.of(row)
+
+
+def preview(session: Session, data: Data, *, now: datetime, calendar: DeployCalendar,
+            files: Mapping[str, bytes] | None = None,
+            unreadable: Mapping[str, str] | None = None,
+            resubmitting: int | str | None = None) -> Report:
+    """The report `submit` (or `resubmit` of `resubmitting`) would judge by, without filing:
+    the form shows its errors on the fields and its warnings before the final submit."""
+    excluding = None
+    files = dict(files or {})
+    if resubmitting is not None:
+        row = load(session, resubmitting)
+        excluding = row.id
+        files = {**{a.name: a.content for a in row.attachments}, **files}
+    request = data if isinstance(data, RequestModel) else parse_request(dict(data))[0]
+    context = build_context(session, request, now=now, calendar=calendar, files=files,
+                            unreadable=unreadable or {}, excluding=excluding)
+    return validate(request if request is not None else data, context=context)
 
 
 def build_context(session: Session, request: RequestModel | None, *, now: datetime,

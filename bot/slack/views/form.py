@@ -54,6 +54,7 @@ class FormMeta(BaseModel):
     request: str | None = None  # the public ID being resubmitted
     issuer: str | None = None  # a change's integration
     warned: str | None = None  # the warnings already shown; the same ones again go through
+    files: dict[str, list[str]] = {}  # uploads already made (logo / certificates -> file IDs)
 
     @classmethod
     def new(cls, **values: Any) -> FormMeta:

@@ -1,0 +1,175 @@
+"""Files a partner uploaded through a modal's file input (logo, certificates).
+
+Slack gives file IDs; `files.info` says where the content is (`url_private_download`), and
+that URL is fetched with the bot token. The token goes only to Slack: a URL whose scheme, host
+(the Web API's host or a subdomain of it: slack.com → files.slack.com) or port differs is
+never requested, and redirects are not followed. Content is streamed with a size cap, and
+every failure becomes a reason in `unreadable` (shown to the partner), never an exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import httpx
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_BYTES = 1024 * 1024  # a logo is at most 51,200 bytes (RULES.md) and certificates are small
+TIMEOUT = 5.0  # seconds for one file's download, all of it
+NOT_SLACK = "not a Slack file URL"
+_UNSAFE = re.compile(r"[^\w .()+,=@-]")
+
+
+@dataclass
+class FetchedFiles:
+    """`files` by (safe, unique) name; `unreadable` by name with the reason; `names` maps each
+    file ID to the name it got in either."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    unreadable: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+
+
+class _Unreadable(Exception):
+    """Why one file could not be read (the message is shown to the partner)."""
+
+
+def safe_name(name: object, file_id: str) -> str:
+    """A file name fit to be a key and a label: the last path component, printable, short.
+    `../../etc/passwd` becomes `passwd`; nothing usable becomes `file-<id>`."""
+    text = unicodedata.normalize("NFC", name if isinstance(name, str) else "")
+    text = text.replace("\\", "/").rsplit("/", 1)[-1]
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    text = _UNSAFE.sub("_", text).strip(" .")
+    if not text:
+        return f"file-{file_id}"
+    if len(text) > 120:
+        stem, dot, ext = text.rpartition(".")
+        text = (stem[:110] + dot + ext[:9]) if dot and len(ext) <= 9 else text[:120]
+    return text
+
+
+def _unique(name: str, taken: dict[str, str]) -> str:
+    if name not in taken.values():
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    n = 2
+    while (candidate := f"{stem}-{n}{dot}{ext}") in taken.values():
+        n += 1
+    return candidate
+
+
+def is_slack_url(url: httpx.URL, api: httpx.URL) -> bool:
+    """Whether `url` is on the Web API's host (or a subdomain), with its scheme and port."""
+    if url.scheme != api.scheme or url.userinfo or not url.host or not api.host:
+        return False
+    host, api_host = url.host.lower().rstrip("."), api.host.lower().rstrip(".")
+    if host != api_host and not host.endswith("." + api_host):
+        return False
+    default = {"https": 443, "http": 80}.get(api.scheme)
+    return (url.port or default) == (api.port or default)
+
+
+def fetch_files(client: WebClient, file_ids: Sequence[str], *, settings: Settings,
+                max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT) -> FetchedFiles:
+    """Read each uploaded file (files.info, then its private URL with the bot token)."""
+    result = FetchedFiles()
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
+    api = httpx.URL(settings.slack_api_url)
+    with httpx.Client(headers={"Authorization": f"Bearer {token}"}, follow_redirects=False,
+                      timeout=timeout) as http:
+        for file_id in dict.fromkeys(file_ids):  # each once, in order
+            try:
+                info = _info(client, file_id)
+            except _Unreadable as exc:
+                name = _unique(f"file-{file_id}", result.names)
+                result.names[file_id] = name
+                result.unreadable[name] = str(exc)
+                continue
+            name = _unique(safe_name(info.get("name") or info.get("title"), file_id),
+                           result.names)
+            result.names[file_id] = name
+            try:
+                result.files[name] = _download(http, info, api, max_bytes, timeout)
+            except _Unreadable as exc:
+                log.info("file %s (%s) is unreadable: %s", file_id, name, exc)
+                result.unreadable[name] = str(exc)
+    return result
+
+
+def _info(client: WebClient, file_id: str) -> dict[str, object]:
+    try:
+        response = client.files_info(file=file_id)
+    except SlackApiError as exc:
+        raise _Unreadable(f"Slack could not describe the file ({exc.response.get('error')})") \
+            from None
+    except Exception as exc:  # network errors, after the client's retries
+        raise _Unreadable(f"Slack could not be reached ({type(exc).__name__})") from None
+    info = response.get("file")
+    if not isinstance(info, dict):
+        raise _Unreadable("Slack could not describe the file")
+    return info
+
+
+def _download(http: httpx.Client, info: dict[str, object], api: httpx.URL, max_bytes: int,
+              timeout: float) -> bytes:
+    raw_url = info.get("url_private_download") or info.get("url_private")
+    if not isinstance(raw_url, str) or not raw_url:
+        raise _Unreadable("the file has no download link (an external file?)")
+    try:
+        url = httpx.URL(raw_url)
+    except httpx.InvalidURL:
+        raise _Unreadable(NOT_SLACK) from None
+    if not is_slack_url(url, api):
+        # The bot token must never be sent anywhere else.
+        log.warning("refused to fetch file %s from a non-Slack host %r", info.get("id"), url.host)
+        raise _Unreadable(NOT_SLACK)
+    size = info.get("size")
+    if isinstance(size, int) and size > max_bytes:
+        raise _Unreadable(_too_large(max_bytes))
+    deadline = time.monotonic() + timeout
+    try:
+        with http.stream("GET", url) as response:
+            if response.is_redirect:
+                # Slack redirects a request it does not accept to its sign-in page.
+                raise _Unreadable("Slack refused the download (does the app have files:read?)")
+            if response.status_code != 200:
+                raise _Unreadable(f"the download failed (HTTP {response.status_code})")
+            if _is_html(response) and not str(info.get("mimetype", "")).startswith("text/html"):
+                raise _Unreadable("Slack answered with a web page instead of the file")
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > max_bytes:
+                raise _Unreadable(_too_large(max_bytes))
+            chunks, total = [], 0
+            for chunk in response.iter_bytes():
+                total += len(chunk)
+                if total > max_bytes:
+                    raise _Unreadable(_too_large(max_bytes))
+                if time.monotonic() > deadline:  # a trickle that never trips the read timeout
+                    raise _Unreadable(f"the download timed out (over {timeout:g} s)")
+                chunks.append(chunk)
+    except httpx.TimeoutException:
+        raise _Unreadable(f"the download timed out (over {timeout:g} s)") from None
+    except httpx.HTTPError as exc:
+        raise _Unreadable(f"the download failed ({type(exc).__name__})") from None
+    return b"".join(chunks)
+
+
+def _too_large(max_bytes: int) -> str:
+    return f"too large (over {max_bytes:,} bytes)"
+
+
+def _is_html(response: httpx.Response) -> bool:
+    return response.headers.get("content-type", "").split(";")[0].strip().lower() == "text/html"

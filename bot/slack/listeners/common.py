@@ -1,0 +1,69 @@
+"""Who is acting, and how a refusal or a result reaches them."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.slack.runtime import Runtime
+from bot.workflow import Actor
+
+log = logging.getLogger(__name__)
+
+
+class UserTeams:
+    """A user's home team (Slack Connect partners come from other workspaces), from
+    users.info, cached: slash command payloads name the workspace, not the user's team."""
+
+    def __init__(self, client: WebClient, ttl_seconds: float = 3600) -> None:
+        self._client = client
+        self._ttl = ttl_seconds
+        self._known: dict[str, tuple[float, str]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, user_id: str, fallback: str) -> str:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._known.get(user_id)
+        if hit and now - hit[0] < self._ttl:
+            return hit[1]
+        try:
+            team = self._client.users_info(user=user_id)["user"].get("team_id") or fallback
+        except (SlackApiError, KeyError, TypeError) as exc:
+            log.warning("users.info failed for %s: %s", user_id, exc)
+            return fallback
+        with self._lock:
+            self._known[user_id] = (now, team)
+        return team
+
+
+def actor(runtime: Runtime, body: Mapping[str, Any], teams: UserTeams | None = None) -> Actor:
+    """The acting user from any payload: interactivity (`user`), or a slash command."""
+    user = body.get("user")
+    if isinstance(user, Mapping):
+        user_id = str(user.get("id", ""))
+        team_id = str(user.get("team_id") or (body.get("team") or {}).get("id") or "")
+    else:
+        user_id = str(body.get("user_id", ""))
+        team_id = str(body.get("team_id", ""))
+        if teams is not None and user_id:
+            team_id = teams(user_id, team_id)
+    return Actor(user_id=user_id, team_id=team_id, is_reviewer=runtime.is_reviewer(user_id))
+
+
+def tell(client: WebClient, body: Mapping[str, Any], user_id: str, text: str) -> None:
+    """A short answer only `user_id` sees: ephemeral where the click happened, else a DM."""
+    channel = (body.get("channel") or {}).get("id") or body.get("channel_id")
+    try:
+        if channel:
+            client.chat_postEphemeral(channel=channel, user=user_id, text=text)
+        else:
+            client.chat_postMessage(channel=user_id, text=text)
+    except SlackApiError as exc:  # the answer is a courtesy; the action itself is done
+        log.warning("could not tell %s: %s", user_id, exc.response.get("error"))

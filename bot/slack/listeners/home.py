@@ -1,0 +1,28 @@
+"""The App Home tab, rendered whenever a user opens it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.slack.listeners.common import UserTeams, actor
+from bot.slack.runtime import Runtime
+from bot.slack.views.home import home_view
+from bot.workflow import review_queue, team_requests
+
+
+def register(app: App, runtime: Runtime) -> None:
+    teams = UserTeams(runtime.client)
+
+    @app.event("app_home_opened")
+    def on_home(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab") not in (None, "home"):
+            return
+        who = actor(runtime, {"user_id": event["user"], "team_id": body.get("team_id", "")},
+                    teams)
+        with runtime.store.reader() as session:
+            mine = team_requests(session, actor=who, limit=20)
+            queue = review_queue(session, limit=20) if who.is_reviewer else None
+        client.views_publish(user_id=who.user_id, view=home_view(mine, queue))

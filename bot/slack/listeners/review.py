@@ -1,0 +1,83 @@
+"""Reviewer decisions from the card: Approve, Request changes (comment), Reject (reason)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.slack.ids import Action, Callback
+from bot.slack.listeners.common import actor, tell
+from bot.slack.runtime import Runtime
+from bot.slack.views import replies
+from bot.slack.views.decision import NOTE_BLOCK, DecisionMeta, note_modal
+from bot.workflow import Actor, WorkflowError, approve, may_decide, reject, request_changes
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.action(Action.approve.value)
+    def on_approve(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        who = actor(runtime, body)
+        request_id = body["actions"][0]["value"]
+        _decide(runtime, client, body, who, lambda session: approve(
+            session, request_id, actor=who, now=runtime.clock()))
+
+    def ask_for_note(callback: Callback, action: str) -> Callable[..., None]:
+        def open_note(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+            ack()
+            who = actor(runtime, body)
+            request_id = body["actions"][0]["value"]
+            try:  # refuse before the modal, not after the reviewer typed a comment
+                with runtime.store.reader() as session:
+                    may_decide(session, request_id, actor=who, action=action)
+            except WorkflowError as exc:
+                tell(client, body, who.user_id, replies.refusal(exc))
+                return
+            meta = DecisionMeta(request=request_id,
+                                channel=(body.get("channel") or {}).get("id"))
+            client.views_open(trigger_id=body["trigger_id"], view=note_modal(callback, meta))
+        return open_note
+
+    app.action(Action.request_changes.value)(
+        ask_for_note(Callback.changes_comment, "request changes to"))
+    app.action(Action.reject.value)(ask_for_note(Callback.reject_reason, "reject"))
+
+    @app.view(Callback.changes_comment.value)
+    def on_changes(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        _noted(runtime, ack, body, client, request_changes, "comment")
+
+    @app.view(Callback.reject_reason.value)
+    def on_reject(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        _noted(runtime, ack, body, client, reject, "reason")
+
+
+def _noted(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient,
+           decide: Callable[..., Any], note: str) -> None:
+    view = body["view"]
+    meta = DecisionMeta.model_validate_json(view["private_metadata"])
+    state = view["state"]["values"].get(NOTE_BLOCK, {})
+    text = str(next(iter(state.values()), {}).get("value") or "").strip()
+    if not text:
+        ack(response_action="errors", errors={NOTE_BLOCK: f"Write the {note} for the partner."})
+        return
+    ack()
+    who = actor(runtime, body)
+    _decide(runtime, client, {"channel": {"id": meta.channel}} if meta.channel else {}, who,
+            lambda session: decide(session, meta.request, actor=who, now=runtime.clock(),
+                                   **{note: text}))
+
+
+def _decide(runtime: Runtime, client: WebClient, body: dict[str, Any], who: Actor,
+            use_case: Callable[[Any], Any]) -> None:
+    """Run one decision; a refusal (not a reviewer, own request, already decided) is told to
+    the clicker alone. The card and the partner hear of a decision through the outbox."""
+    try:
+        with runtime.store.unit_of_work() as session:
+            use_case(session)
+    except WorkflowError as exc:
+        tell(client, body, who.user_id, replies.refusal(exc))
+        return
+    runtime.poke_relay()
