@@ -21,6 +21,7 @@ from bot.slack.runtime import Runtime
 from bot.slack.views import replies
 from bot.slack.views.common import escape
 from bot.slack.views.form import (
+    PICK_KIND,
     FormMeta,
     changed_only,
     confirmation,
@@ -137,6 +138,16 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
     form = read_state(view.get("state", {}).get("values", {}))
     values = dict(form.values)
     values["kind"] = meta.kind or values.get("kind")
+    if values["kind"] == "sandbox":
+        ack()  # the modal said what to do instead; closing it is all there is
+        return
+    if values["kind"] not in ("launch", "change", "staging"):
+        ack(response_action="errors", errors={"kind": PICK_KIND})
+        return
+    if meta.kind is None:  # picked, but the form has not followed yet: show it
+        meta = meta.model_copy(update={"kind": values["kind"]})
+        ack(response_action="update", view=_form(runtime, who, meta, form.values))
+        return
     if meta.issuer:
         values["issuer"] = meta.issuer
     # Uploads survive the warnings round trip in the metadata (file inputs cannot be refilled).

@@ -22,6 +22,9 @@ from bot.slack.ids import Action, Block, Callback
 from bot.slack.views.common import clip, context, divider, escape, long_date, plain, section
 
 TITLE = "Deployment request"  # Slack allows 24 characters
+SANDBOX = ("*Sandbox changes need no request* (ENV-SANDBOX). They take effect immediately: "
+           "make them on the partner dashboard.")
+PICK_KIND = "Choose what you are requesting."
 KINDS = {"launch": "Launch: a new integration to production",
          "change": "Change: an existing production integration",
          "staging": "Staging: the ATO-ed staging environment",
@@ -309,11 +312,12 @@ def request_form(meta: FormMeta, values: Mapping[str, Any], *,
                             "title": plain(TITLE, 24), "close": plain("Cancel", 24),
                             "private_metadata": meta.dump(), "blocks": blocks}
     if kind == "sandbox":
-        blocks.append(section("*Sandbox changes need no request.* They take effect "
-                              "immediately: make them on the partner dashboard."))
+        blocks.append(section(SANDBOX))
+        view["submit"] = plain("OK", 24)
         return view
     if kind not in ("launch", "change", "staging"):
         blocks.append(context("Pick what you are requesting; the form follows."))
+        view["submit"] = plain("Continue", 24)
         return view
     if kind == "change":
         if meta.request is None:

@@ -1,0 +1,363 @@
+"""The outbox relay: delivers the Slack messages the workflow wrote, at least once, in order.
+
+One row per transaction: take the oldest due row (`outbox.due(limit=1)`), render it into
+`Outgoing` messages, send them, record the card's ts, mark it sent. Then the next row.
+
+Exactly once, as far as a database can promise it:
+- PostgreSQL: `due()` locks the row (FOR UPDATE SKIP LOCKED) and the lock is held while it is
+  sent, until it is marked sent. Relays on other replicas skip it, so no row is sent twice.
+- SQLite: a write transaction holds the whole database, so it must not last a Slack call.
+  The row is leased instead: its next attempt is pushed `lease` ahead in a short transaction,
+  sent outside it, then marked in another. A relay elsewhere sees it as not due meanwhile.
+- The at-least-once window: a message Slack accepted but whose "sent" mark never committed
+  (the process dies or the database drops in between) is sent again later, after the lock is
+  released (PostgreSQL) or the lease runs out (SQLite). A row that renders to several
+  messages is retried whole, so renderers should give one message per row where they can.
+
+Order: a row is not sent while an earlier row of the same conversation (the same request; or
+the same channel/user/topic for rows about no request) is still pending, so a card update never
+overtakes its card and DMs arrive in the order they were written. Such a row is put back until
+the earlier one's next attempt, and released as soon as the earlier one is done.
+
+Failures: a 429 (after the client's own retries) waits Retry-After; 5xx, connection errors and
+Slack's transient errors back off exponentially (1 s doubling to 5 min) and end the pass, as
+Slack is likely down for every row; nothing is given up for a day, so an outage of minutes or
+hours delays messages and loses none. Other Slack errors (channel_not_found, not_in_channel,
+invalid_auth, invalid_blocks, ...) will not fix themselves: the row is marked failed and logged.
+"""
+
+from __future__ import annotations
+
+import enum
+import http.client
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.slack.rendering import NotReady, Outgoing
+from bot.slack.runtime import utc_now
+from bot.store import outbox
+from bot.store.db import Store
+from bot.store.models import OutboxMessage, OutboxStatus
+
+__all__ = ["NotReady", "Relay", "Render"]
+
+log = logging.getLogger(__name__)
+
+# The renderer (bot.slack.messages.render_outbox bound to settings). It raises NotReady
+# (bot.slack.rendering) for a row that cannot be rendered yet: the relay tries it again
+# shortly, up to `not_ready_attempts` times, keeping its place in the order.
+Render = Callable[[Session, OutboxMessage], list[Outgoing]]
+
+# Slack errors that say "try again later" rather than "this request is wrong".
+TRANSIENT_ERRORS = frozenset({"ratelimited", "rate_limited", "fatal_error", "internal_error",
+                              "service_unavailable", "request_timeout"})
+
+
+class BadOutgoing(ValueError):
+    """An `Outgoing` the relay cannot send (neither channel nor user): a renderer bug."""
+
+
+class _Outcome(enum.Enum):
+    IDLE = "idle"  # nothing due
+    SENT = "sent"
+    DEFERRED = "deferred"  # waits behind an earlier row, or not ready yet
+    FAILED = "failed"  # this row failed; carry on with the next
+    UNHEALTHY = "unhealthy"  # Slack looks down or busy: end this pass
+
+
+@dataclass(frozen=True)
+class _Failure:
+    error: str
+    delay: timedelta
+    give_up: bool = False
+    slack_down: bool = False
+
+
+class Relay:
+    """Sends due outbox rows; `run_once()` for one pass, or `start()` a polling thread."""
+
+    def __init__(self, store: Store, client: WebClient, render: Render, settings: Settings,
+                 clock: Callable[[], datetime] = utc_now, *, poll_interval: float = 1.0,
+                 lease: timedelta = timedelta(seconds=120),
+                 backoff_base: timedelta = timedelta(seconds=1),
+                 backoff_cap: timedelta = timedelta(minutes=5),
+                 give_up_after: timedelta = timedelta(hours=24),
+                 not_ready_delay: timedelta = timedelta(seconds=2),
+                 not_ready_attempts: int = 30, blocked_wait: timedelta = timedelta(seconds=1),
+                 ) -> None:
+        self.store = store
+        self.client = client
+        self.render = render
+        self.settings = settings
+        self.clock = clock
+        self.poll_interval = poll_interval
+        self.lease = lease
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.give_up_after = give_up_after
+        self.not_ready_delay = not_ready_delay
+        self.not_ready_attempts = not_ready_attempts
+        self.blocked_wait = blocked_wait
+        self._dm_channels: dict[str, str] = {}
+        self._dm_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- the loop -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Poll in a daemon thread (every `poll_interval`, or at once after `poke()`)."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._loop, name="outbox-relay", daemon=True)
+        self._thread.start()
+
+    def poke(self) -> None:
+        """New rows were committed: look now rather than at the next poll."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop after the row in hand (a send is never cut in half)."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _loop(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.clear()
+            busy = False
+            try:
+                busy = self._pass()
+            except Exception:  # the database or a bug: log it, keep the relay alive
+                log.exception("outbox relay pass failed; retrying in %.1f s", self.poll_interval)
+            if not busy:
+                self._wake.wait(self.poll_interval)
+
+    def _pass(self, limit: int = 100) -> bool:
+        """One pass; True when it stopped at `limit` with rows perhaps still due."""
+        outcomes = self._run(limit)
+        return len(outcomes) == limit and outcomes[-1] is not _Outcome.UNHEALTHY
+
+    def run_once(self, limit: int = 100) -> int:
+        """Send what is due now, at most `limit` rows; the number sent."""
+        return sum(1 for o in self._run(limit) if o is _Outcome.SENT)
+
+    def _run(self, limit: int) -> list[_Outcome]:
+        outcomes: list[_Outcome] = []
+        while len(outcomes) < limit and not self._stopping.is_set():
+            outcome = self._step()
+            if outcome is _Outcome.IDLE:
+                break
+            outcomes.append(outcome)
+            if outcome is _Outcome.UNHEALTHY:
+                break
+        return outcomes
+
+    # -- one row --------------------------------------------------------------------------
+
+    def _step(self) -> _Outcome:
+        hold_lock = self.store.dialect == "postgresql"
+        with self.store.unit_of_work() as session:
+            now = self.clock()
+            rows = outbox.due(session, now, limit=1)
+            if not rows:
+                return _Outcome.IDLE
+            row = rows[0]
+            earlier = _earlier_pending(session, row)
+            if earlier is not None:
+                _set_next_attempt(session, row.id, max(earlier.next_attempt_at,
+                                                       now + self.blocked_wait))
+                return _Outcome.DEFERRED
+            try:
+                messages = self.render(session, row)
+            except NotReady as exc:
+                give_up = row.attempts + 1 >= self.not_ready_attempts
+                outbox.mark_retry(session, row.id, now=now, delay=self.not_ready_delay,
+                                  error=f"not ready: {exc}", give_up=give_up)
+                if give_up:
+                    log.error("outbox %d (%s) given up: still not ready after %d tries (%s)",
+                              row.id, row.topic, row.attempts + 1, exc)
+                    _release_followers(session, row, now)
+                    return _Outcome.FAILED
+                return _Outcome.DEFERRED
+            except Exception as exc:  # a renderer bug: keep the row, retry with backoff
+                log.exception("outbox %d (%s) could not be rendered", row.id, row.topic)
+                return self._failed(session, row, now, _Failure(
+                    f"render: {type(exc).__name__}: {exc}", self._backoff(row)))
+            if hold_lock:
+                return self._send_and_mark(session, row, messages)
+            # SQLite: lease the row and let the database go during the Slack calls.
+            _set_next_attempt(session, row.id, now + self.lease)
+        try:
+            sent = self._send(messages)
+        except Exception as exc:
+            with self.store.unit_of_work() as session:
+                return self._failed(session, row, self.clock(), self._classify(exc, row))
+        with self.store.unit_of_work() as session:
+            return self._mark_sent(session, row, messages, sent, self.clock())
+
+    def _send_and_mark(self, session: Session, row: OutboxMessage,
+                       messages: list[Outgoing]) -> _Outcome:
+        """PostgreSQL: send while `due()`'s row lock is held, mark in the same transaction."""
+        try:
+            sent = self._send(messages)
+        except Exception as exc:
+            return self._failed(session, row, self.clock(), self._classify(exc, row))
+        return self._mark_sent(session, row, messages, sent, self.clock())
+
+    def _mark_sent(self, session: Session, row: OutboxMessage, messages: list[Outgoing],
+                   sent: list[tuple[str, str | None]], now: datetime) -> _Outcome:
+        ts: str | None = None
+        for message, (channel, message_ts) in zip(messages, sent, strict=True):
+            if message.is_review_card and message_ts and not message.update_ts:
+                if row.request_id is None:
+                    log.warning("outbox %d: a review card without a request; ts not recorded",
+                                row.id)
+                else:
+                    outbox.record_card(session, row.request_id, channel=channel, ts=message_ts)
+                ts = message_ts
+            ts = ts or message_ts
+        outbox.mark_sent(session, row.id, now=now, ts=ts)
+        _release_followers(session, row, now)
+        return _Outcome.SENT
+
+    def _failed(self, session: Session, row: OutboxMessage, now: datetime,
+                failure: _Failure) -> _Outcome:
+        give_up = failure.give_up or now - row.created_at >= self.give_up_after
+        outbox.mark_retry(session, row.id, now=now, error=failure.error, delay=failure.delay,
+                          give_up=give_up)
+        if give_up:
+            log.error("outbox %d (%s) failed for good after %d tries: %s", row.id, row.topic,
+                      row.attempts + 1, failure.error)
+            _release_followers(session, row, now)
+            return _Outcome.FAILED
+        log.warning("outbox %d (%s) will be retried in %s: %s", row.id, row.topic,
+                    failure.delay, failure.error)
+        return _Outcome.UNHEALTHY if failure.slack_down else _Outcome.FAILED
+
+    # -- Slack ----------------------------------------------------------------------------
+
+    def _send(self, messages: list[Outgoing]) -> list[tuple[str, str | None]]:
+        """Post or update each message; (channel, ts) of each."""
+        return [self._deliver(message) for message in messages]
+
+    def _deliver(self, message: Outgoing) -> tuple[str, str | None]:
+        if message.channel:
+            channel = message.channel
+        elif message.user_id:
+            channel = self._dm_channel(message.user_id)
+        else:
+            raise BadOutgoing("an Outgoing with neither channel nor user_id")
+        if message.update_ts:
+            # An empty list removes the old blocks (buttons on a decided card); None keeps them.
+            response = self.client.chat_update(channel=channel, ts=message.update_ts,
+                                               text=message.text, blocks=list(message.blocks))
+        else:
+            response = self.client.chat_postMessage(channel=channel, text=message.text,
+                                                    blocks=message.blocks or None)
+        return str(response.get("channel") or channel), response.get("ts")
+
+    def _dm_channel(self, user_id: str) -> str:
+        with self._dm_lock:
+            known = self._dm_channels.get(user_id)
+        if known:
+            return known
+        response = self.client.conversations_open(users=user_id)
+        channel = str(response["channel"]["id"])
+        with self._dm_lock:
+            self._dm_channels[user_id] = channel
+        return channel
+
+    def _classify(self, exc: Exception, row: OutboxMessage) -> _Failure:
+        if isinstance(exc, SlackApiError):
+            status = exc.response.status_code
+            data = exc.response.data if isinstance(exc.response.data, dict) else {}
+            error = str(data.get("error") or f"HTTP {status}")
+            if status == 429 or error in ("ratelimited", "rate_limited"):
+                wait = _retry_after(exc.response.headers)
+                return _Failure(f"ratelimited (Retry-After {wait} s)",
+                                timedelta(seconds=wait), slack_down=True)
+            if status >= 500 or error in TRANSIENT_ERRORS:
+                return _Failure(f"{error} (HTTP {status})", self._backoff(row), slack_down=True)
+            return _Failure(error, timedelta(0), give_up=True)
+        if isinstance(exc, BadOutgoing):
+            return _Failure(str(exc), timedelta(0), give_up=True)
+        if isinstance(exc, OSError | http.client.HTTPException):  # URLError, timeouts, resets
+            return _Failure(f"connection: {type(exc).__name__}", self._backoff(row),
+                            slack_down=True)
+        log.exception("outbox %d (%s): unexpected error while sending", row.id, row.topic)
+        return _Failure(f"{type(exc).__name__}", self._backoff(row))
+
+    def _backoff(self, row: OutboxMessage) -> timedelta:
+        factor = 2 ** min(row.attempts, 30)
+        return min(self.backoff_cap, self.backoff_base * factor)
+
+
+def _retry_after(headers: Mapping[str, Any]) -> int:
+    for key, value in headers.items():
+        if key.lower() == "retry-after":
+            text = value[0] if isinstance(value, list | tuple) and value else value
+            try:
+                return max(1, int(str(text).strip()))
+            except ValueError:
+                break
+    return 1
+
+
+def _same_conversation(row: OutboxMessage) -> list[Any]:
+    """Conditions that select the rows whose order matters relative to `row`."""
+    if row.request_id is not None:
+        return [OutboxMessage.request_id == row.request_id]
+    conditions: list[Any] = [OutboxMessage.request_id.is_(None)]
+    if row.channel is not None:
+        return [*conditions, OutboxMessage.channel == row.channel]
+    if row.user_id is not None:
+        return [*conditions, OutboxMessage.channel.is_(None),
+                OutboxMessage.user_id == row.user_id]
+    return [*conditions, OutboxMessage.channel.is_(None), OutboxMessage.user_id.is_(None),
+            OutboxMessage.topic == row.topic]
+
+
+def _earlier_pending(session: Session, row: OutboxMessage) -> OutboxMessage | None:
+    """The oldest pending row written before `row` in its conversation, if any (another
+    relay may hold it: it is still pending until that relay marks it)."""
+    return session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.pending.value,
+               OutboxMessage.id < row.id, *_same_conversation(row))
+        .order_by(OutboxMessage.id).limit(1)).first()
+
+
+def _set_next_attempt(session: Session, message_id: int, when: datetime) -> None:
+    """Put a row back (not an attempt: `attempts` and `last_error` are left alone)."""
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                    .values(next_attempt_at=when))
+
+
+def _release_followers(session: Session, row: OutboxMessage, now: datetime) -> None:
+    """`row` is done: the rows that waited behind it may go now."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.pending.value,
+               OutboxMessage.id > row.id, OutboxMessage.next_attempt_at > now,
+               *_same_conversation(row))
+        .values(next_attempt_at=now)
+        .execution_options(synchronize_session=False))
