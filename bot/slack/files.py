@@ -25,7 +25,7 @@ from bot.config import Settings
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 1024 * 1024  # a logo is at most 51,200 bytes (RULES.md) and certificates are small
-TIMEOUT = 5.0  # seconds for one file's download, all of it
+TIMEOUT = 5.0  # seconds for all the downloads of one call (files.info has the client's)
 NOT_SLACK = "not a Slack file URL"
 _UNSAFE = re.compile(r"[^\w .()+,=@-]")
 
@@ -84,8 +84,11 @@ def is_slack_url(url: httpx.URL, api: httpx.URL) -> bool:
 
 def fetch_files(client: WebClient, file_ids: Sequence[str], *, settings: Settings,
                 max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT) -> FetchedFiles:
-    """Read each uploaded file (files.info, then its private URL with the bot token)."""
+    """Read each uploaded file (files.info, then its private URL with the bot token).
+    `timeout` bounds the downloads together, so a caller inside Slack's 3-second window can
+    give them what is left of it."""
     result = FetchedFiles()
+    deadline = time.monotonic() + timeout
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     api = httpx.URL(settings.slack_api_url)
     with httpx.Client(headers={"Authorization": f"Bearer {token}"}, follow_redirects=False,
@@ -102,7 +105,7 @@ def fetch_files(client: WebClient, file_ids: Sequence[str], *, settings: Setting
                            result.names)
             result.names[file_id] = name
             try:
-                result.files[name] = _download(http, info, api, max_bytes, timeout)
+                result.files[name] = _download(http, info, api, max_bytes, timeout, deadline)
             except _Unreadable as exc:
                 log.info("file %s (%s) is unreadable: %s", file_id, name, exc)
                 result.unreadable[name] = str(exc)
@@ -124,7 +127,7 @@ def _info(client: WebClient, file_id: str) -> dict[str, object]:
 
 
 def _download(http: httpx.Client, info: dict[str, object], api: httpx.URL, max_bytes: int,
-              timeout: float) -> bytes:
+              timeout: float, deadline: float) -> bytes:
     raw_url = info.get("url_private_download") or info.get("url_private")
     if not isinstance(raw_url, str) or not raw_url:
         raise _Unreadable("the file has no download link (an external file?)")
@@ -139,9 +142,12 @@ def _download(http: httpx.Client, info: dict[str, object], api: httpx.URL, max_b
     size = info.get("size")
     if isinstance(size, int) and size > max_bytes:
         raise _Unreadable(_too_large(max_bytes))
-    deadline = time.monotonic() + timeout
+    timed_out = _Unreadable(f"the download timed out (over {timeout:g} s)")
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise timed_out
     try:
-        with http.stream("GET", url) as response:
+        with http.stream("GET", url, timeout=left) as response:
             if response.is_redirect:
                 # Slack redirects a request it does not accept to its sign-in page.
                 raise _Unreadable("Slack refused the download (does the app have files:read?)")
@@ -158,10 +164,10 @@ def _download(http: httpx.Client, info: dict[str, object], api: httpx.URL, max_b
                 if total > max_bytes:
                     raise _Unreadable(_too_large(max_bytes))
                 if time.monotonic() > deadline:  # a trickle that never trips the read timeout
-                    raise _Unreadable(f"the download timed out (over {timeout:g} s)")
+                    raise timed_out
                 chunks.append(chunk)
     except httpx.TimeoutException:
-        raise _Unreadable(f"the download timed out (over {timeout:g} s)") from None
+        raise timed_out from None
     except httpx.HTTPError as exc:
         raise _Unreadable(f"the download failed ({type(exc).__name__})") from None
     return b"".join(chunks)

@@ -113,6 +113,7 @@ class Relay:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._loop_error: str | None = None
 
     # -- the loop -------------------------------------------------------------------------
 
@@ -146,8 +147,17 @@ class Relay:
             busy = False
             try:
                 busy = self._pass()
-            except Exception:  # the database or a bug: log it, keep the relay alive
-                log.exception("outbox relay pass failed; retrying in %.1f s", self.poll_interval)
+                self._loop_error = None
+            except Exception as exc:  # the database or a bug: log it, keep the relay alive
+                # The traceback once; while the same error repeats (the database is down for
+                # a while), one line per pass.
+                error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                if error != self._loop_error:
+                    log.exception("outbox relay pass failed; retrying every %.1f s",
+                                  self.poll_interval)
+                else:
+                    log.warning("outbox relay pass failed again: %s", error)
+                self._loop_error = error
             if not busy:
                 self._wake.wait(self.poll_interval)
 

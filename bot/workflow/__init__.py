@@ -37,16 +37,45 @@ from bot.workflow.listing import digest_counts, get_request, review_queue, team_
 from bot.workflow.manifest import ManifestItem, manifest_for
 from bot.workflow.records import AttachmentFacts, IntegrationRecord, RequestRecord
 from bot.workflow.review import approve, claim, may_decide, reject, request_changes
-from bot.workflow.submission import build_context, preview, resubmit, submit
+from bot.workflow.submission import build_context, filed_with, preview, resubmit, submit
 from bot.workflow.transitions import Topic
 from bot.workflow.withdrawal import withdraw
 
 __all__ = [
-    "Actor", "AlreadyClaimed", "AlreadyDecided", "AttachmentFacts", "Conflict",
-    "IntegrationRecord", "InvalidTransition", "ManifestItem", "MissingInput", "NotARequest",
-    "NotAllowed", "NotFound", "RequestRecord", "Topic", "ValidationFailed", "WorkflowError",
-    "approve", "build_context", "claim", "digest_counts", "get_request", "import_export",
-    "list_integrations", "manifest_for", "mark_deployed", "may_decide", "preview", "reject",
+    "Actor",
+    "AlreadyClaimed",
+    "AlreadyDecided",
+    "AttachmentFacts",
+    "Conflict",
+    "IntegrationRecord",
+    "InvalidTransition",
+    "ManifestItem",
+    "MissingInput",
+    "NotARequest",
+    "NotAllowed",
+    "NotFound",
+    "RequestRecord",
+    "Topic",
+    "ValidationFailed",
+    "WorkflowError",
+    "approve",
+    "build_context",
+    "claim",
+    "digest_counts",
+    "filed_with",
+    "get_request",
+    "import_export",
+    "list_integrations",
+    "manifest_for",
+    "mark_deployed",
+    "may_decide",
+    "preview",
+    "reject",
     "request_changes",
-    "resubmit", "review_queue", "slip", "submit", "team_requests", "withdraw",
+    "resubmit",
+    "review_queue",
+    "slip",
+    "submit",
+    "team_requests",
+    "withdraw",
 ]

@@ -70,6 +70,13 @@ def submit(session: Session, data: Data, *, actor: Actor, now: datetime,
     return RequestRecord.of(row)
 
 
+def filed_with(session: Session, idempotency_key: str, *, actor: Actor) -> RequestRecord | None:
+    """The request a first delivery of this form already filed, if any (a double submit or a
+    retried delivery answers with it instead of judging the form again)."""
+    existing = queries.request_by_key(session, idempotency_key)
+    return _same_requester(existing, actor) if existing is not None else None
+
+
 def resubmit(session: Session, request_id: int | str, data: Data, *, actor: Actor,
              now: datetime, calendar: DeployCalendar, files: Mapping[str, bytes] | None = None,
              unreadable: Mapping[str, str] | None = None) -> RequestRecord:
@@ -83,6 +90,7 @@ def resubmit(session: Session, request_id: int | str, data: Data, *, actor: Acto
         raise NotAllowed("other_team", action="resubmit", request=row.public_id)
     if row.state != S.changes_requested:
         raise InvalidTransition(row.public_id, state=row.state, action="resubmit")
+    data = _with_previous_files(data, row)
     if isinstance(data, Mapping) and "kind" not in data:
         data = {**data, "kind": row.kind}
     kind = data.kind.value if isinstance(data, RequestModel) else data.get("kind")
@@ -121,10 +129,21 @@ def preview(session: Session, data: Data, *, now: datetime, calendar: DeployCale
         row = load(session, resubmitting)
         excluding = row.id
         files = {**{a.name: a.content for a in row.attachments}, **files}
+        data = _with_previous_files(data, row)
     request = data if isinstance(data, RequestModel) else parse_request(dict(data))[0]
     context = build_context(session, request, now=now, calendar=calendar, files=files,
                             unreadable=unreadable or {}, excluding=excluding)
     return validate(request if request is not None else data, context=context)
+
+
+def _with_previous_files(data: Data, row: Request) -> Data:
+    """A resubmission that uploads no new logo or certificates keeps the previous ones (a
+    form cannot prefill an upload)."""
+    if isinstance(data, RequestModel) or not isinstance(data, Mapping):
+        return data
+    kept = {name: row.submitted[name] for name in ("logo", "certificates")
+            if not data.get(name) and row.submitted.get(name)}
+    return {**data, **kept}
 
 
 def build_context(session: Session, request: RequestModel | None, *, now: datetime,

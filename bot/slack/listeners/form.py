@@ -35,6 +35,7 @@ from bot.workflow import (
     RequestRecord,
     ValidationFailed,
     WorkflowError,
+    filed_with,
     get_request,
     preview,
     resubmit,
@@ -152,8 +153,9 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
         values["issuer"] = meta.issuer
     # Uploads survive the warnings round trip in the metadata (file inputs cannot be refilled).
     file_ids = {**meta.files, **{k: v for k, v in form.file_ids.items() if v}}
+    # Slack waits 3 seconds for this answer: the downloads get half of it.
     fetched = fetch_files(client, [i for ids in file_ids.values() for i in ids],
-                          settings=runtime.settings)
+                          settings=runtime.settings, timeout=1.5)
     for name, ids in file_ids.items():
         names = [fetched.names[i] for i in ids if i in fetched.names]
         if names:
@@ -161,6 +163,10 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
     now = runtime.clock()
     try:
         with runtime.store.unit_of_work() as session:
+            record = filed_with(session, meta.key, actor=who) if not meta.request else None
+            if record is not None:
+                ack(response_action="update", view=_confirmation(record))
+                return
             if values["kind"] == "change":
                 current = queries.integration_by_issuer(session, values.get("issuer") or "")
                 if current is not None:
@@ -190,11 +196,14 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
         ack(response_action="errors", errors=_on_first_input(view, STORE_FAILED))
         return
     runtime.poke_relay()
+    ack(response_action="update", view=_confirmation(record))
+
+
+def _confirmation(record: RequestRecord) -> dict[str, Any]:
     cutoff = (record.target_deploy_date - timedelta(days=record.lead_time_days)
               if record.target_deploy_date and record.lead_time_days else None)
-    ack(response_action="update", view=confirmation(
-        record.public_id, record.target_deploy_date, cutoff,
-        [f for f in record.findings if f.severity is Severity.warning]))
+    return confirmation(record.public_id, record.target_deploy_date, cutoff,
+                        [f for f in record.findings if f.severity is Severity.warning])
 
 
 def _file(runtime: Runtime, session: Session, meta: FormMeta, values: dict[str, Any],

@@ -1,0 +1,189 @@
+"""The bot over HTTP: Slack's requests go to Bolt; the platform gets health checks.
+
+    POST /slack/events   commands, interactivity and events, through Bolt's WSGI adapter (its
+                         request verification stays on: a bad or stale signature gets 401)
+    GET  /healthz        200 "ok" while the process serves
+    GET  /readyz         200 when the database answers, else 503
+    anything else        404
+
+Served by waitress (a production WSGI server: a thread pool, bounded request sizes). A body
+over 1 MB gets 413 before it is read; Slack's own payloads are far smaller.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
+
+from bot.config import Settings
+from bot.slack.client import make_client
+from bot.slack.relay import Relay
+from bot.slack.reviewers import ReviewerDirectory
+from bot.slack.runtime import Runtime, utc_now
+from bot.store.db import Store
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+MAX_BODY = 1024 * 1024
+THREADS = 16
+
+
+def _plain(start_response: StartResponse, status: str, text: str,
+           extra: list[tuple[str, str]] | None = None) -> list[bytes]:
+    body = text.encode()
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8"),
+                            ("Content-Length", str(len(body))), *(extra or [])])
+    return [body]
+
+
+class SlackWsgiApp:
+    """The WSGI application: routes to Bolt or answers the health checks itself."""
+
+    def __init__(self, app: App, ready: Callable[[], bool], *, max_body: int = MAX_BODY) -> None:
+        self.slack = SlackRequestHandler(app, path=EVENTS_PATH)
+        self.ready = ready
+        self.max_body = max_body
+
+    def __call__(self, environ: WSGIEnvironment,
+                 start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == EVENTS_PATH:
+            if method != "POST":
+                return _plain(start_response, "405 Method Not Allowed", "POST only",
+                              [("Allow", "POST")])
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                return _plain(start_response, "400 Bad Request", "bad Content-Length")
+            if length > self.max_body:
+                # Answer from the header alone: the body is never read into memory.
+                return _plain(start_response, "413 Content Too Large", "request too large",
+                              [("Connection", "close")])
+            return self.slack(environ, start_response)
+        if path in ("/healthz", "/readyz"):
+            if method not in ("GET", "HEAD"):
+                return _plain(start_response, "405 Method Not Allowed", "GET only",
+                              [("Allow", "GET, HEAD")])
+            if path == "/healthz":
+                return _plain(start_response, "200 OK", "ok")
+            if self.ready():
+                return _plain(start_response, "200 OK", "ready")
+            return _plain(start_response, "503 Service Unavailable", "database unreachable")
+        return _plain(start_response, "404 Not Found", "not found")
+
+
+def create_wsgi_app(app: App, ready: Callable[[], bool], *,
+                    max_body: int = MAX_BODY) -> SlackWsgiApp:
+    """`ready` is the readiness probe, e.g. `store.ping`."""
+    return SlackWsgiApp(app, ready, max_body=max_body)
+
+
+def make_server(wsgi_app: WSGIApplication, *, host: str = "0.0.0.0", port: int = 3000,
+                threads: int = THREADS, socket_map: dict[Any, Any] | None = None) -> Any:
+    """A waitress server bound to host:port (port 0: any free one, see `effective_port`)."""
+    from waitress import create_server
+
+    return create_server(wsgi_app, map=socket_map, host=host, port=port, threads=threads,
+                         max_request_body_size=MAX_BODY, ident="launchbot",
+                         clear_untrusted_proxy_headers=True)
+
+
+def serve_until_stopped(server: Any) -> None:
+    """Run a `make_server` server in this thread until SIGINT/SIGTERM raises SystemExit or
+    KeyboardInterrupt here (waitress then stops taking requests and finishes those in
+    flight), then close it."""
+    try:
+        server.run()
+    finally:
+        server.close()
+
+
+def run_http(wsgi_app: WSGIApplication, port: int, threads: int = THREADS, *,
+             host: str = "0.0.0.0") -> None:
+    """Serve `wsgi_app` with waitress on host:port until stopped (see `serve_until_stopped`)."""
+    serve_until_stopped(make_server(wsgi_app, host=host, port=port, threads=threads))
+
+
+class BackgroundServer:
+    """waitress in a thread, for tests and the demo: `with BackgroundServer(app) as s: s.url`."""
+
+    def __init__(self, wsgi_app: WSGIApplication, *, host: str = "127.0.0.1", port: int = 0,
+                 threads: int = THREADS) -> None:
+        self._map: dict[Any, Any] = {}
+        self.server = make_server(wsgi_app, host=host, port=port, threads=threads,
+                                  socket_map=self._map)
+        self.host = host
+        self.port = int(self.server.effective_port)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> BackgroundServer:
+        self._thread = threading.Thread(target=self.server.run, name="launchbot-http",
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        if self._thread is None:
+            self.server.close()
+            return
+        from waitress import wasyncore
+
+        # Close every socket from the server's own loop thread (asyncore is not thread-safe);
+        # with its socket map empty, run() returns.
+        self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self._map))
+        self._thread.join(timeout=10)
+        self.server.task_dispatcher.shutdown()
+        self._thread = None
+
+    def __enter__(self) -> BackgroundServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@dataclass
+class Bot:
+    """Everything `launchbot serve` runs, assembled: for the CLI, the demo and e2e tests."""
+
+    runtime: Runtime
+    app: App
+    relay: Relay
+    wsgi: SlackWsgiApp
+
+
+def assemble(settings: Settings, store: Store, *, client: WebClient | None = None,
+             clock: Callable[[], datetime] = utc_now) -> Bot:
+    """The Runtime, the Bolt app (`bot.slack.app.create_app`), the outbox relay (rendering
+    with `bot.slack.messages.render_outbox`) and the WSGI app. Nothing is started."""
+    from bot.slack.app import create_app
+    from bot.slack.messages import render_outbox
+
+    client = client or make_client(settings)
+    relay = Relay(store, client, lambda session, message: render_outbox(session, message,
+                                                                         settings),
+                  settings, clock)
+    runtime = Runtime(settings=settings, store=store, client=client,
+                      calendar=settings.calendar(),
+                      is_reviewer=ReviewerDirectory(client, settings.reviewer_group,
+                                                    settings.reviewer_ids),
+                      clock=clock, poke_relay=relay.poke)
+    app = create_app(runtime)
+    return Bot(runtime=runtime, app=app, relay=relay, wsgi=create_wsgi_app(app, store.ping))
