@@ -158,6 +158,14 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- demo ------------------------------------------------------------------------------------
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.devtools.demo import run
+
+    return run(load_settings(), sys.stdout)
+
+
 # --- store commands ----------------------------------------------------------------------------
 
 def _store_url(settings: Settings) -> str:
@@ -456,6 +464,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("holidays", cmd_holidays, "list the holidays and closures of a year")
     p.add_argument("--year", type=_year, required=True)
     p.add_argument("--json", action="store_true")
+
+    command("demo", cmd_demo, "walk one request through the whole flow on a simulated Slack")
 
     p = command("rules", cmd_rules, "list the rule catalog")
     p.add_argument("--json", action="store_true")
