@@ -4,12 +4,14 @@ No work at import time and no global App."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltResponse
 
 from bot.slack.listeners import commands, form, home, review
 from bot.slack.runtime import Runtime
+from bot.store.claims import record_event
 
 log = logging.getLogger(__name__)
 SORRY = "Sorry, something went wrong on our side. Nothing you sent was lost; please try again."
@@ -32,6 +34,16 @@ def create_app(runtime: Runtime) -> App:
         log.error("listener failed for %s", body.get("type") or body.get("command"),
                   exc_info=error)
         return BoltResponse(status=200, body=SORRY)
+
+    @app.middleware
+    def once_per_event(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
+        # Slack redelivers an event it thinks was missed; the event_id tells them apart.
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id:
+            with runtime.store.unit_of_work() as session:
+                if not record_event(session, str(event_id), now=runtime.clock()):
+                    return BoltResponse(status=200, body="")
+        return next()
 
     for group in (commands, form, review, home):
         group.register(app, runtime)

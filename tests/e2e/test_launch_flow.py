@@ -285,3 +285,41 @@ def test_app_home_shows_requests_and_the_reviewer_queue(world: World) -> None:
     world.sender.app_home_opened(REVIEWER)
     queue = text_of(eventually(lambda: world.slack.home_view(REVIEWER))["blocks"])
     assert "Review queue* (1 waiting" in queue
+
+
+def test_a_redelivered_event_is_handled_once(world: World) -> None:
+    first = world.sender.app_home_opened(PARTNER, event_id="Ev0HOME1")
+    again = world.sender.event({"type": "app_home_opened", "user": PARTNER, "tab": "home"},
+                               event_id="Ev0HOME1", retry_num=1)
+    assert first.status_code == again.status_code == 200
+    eventually(lambda: world.slack.calls_to("views.publish"))
+    time.sleep(0.3)  # a second publish would have happened by now
+    assert len(world.slack.calls_to("views.publish")) == 1
+
+
+def test_fifty_reviewers_clicking_approve_at_once_give_one_approval(world: World) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    reviewers = [f"U0REV{i:02d}" for i in range(50)]
+    for user in reviewers:
+        world.slack.add_user(user, team_id=IDP)
+    world.slack.add_usergroup("S0REVIEWERS", [REVIEWER, *reviewers])
+    view = open_launch_form(world)
+    values = {**LAUNCH, "app_name": "DHS Benefits Portal",
+              "iaa_number": "LGABCFY210001-0001-0000",
+              "redirect_uris": "https://benefits.example.gov/auth/result"}
+    world.sender.view_submission(view, user_id=PARTNER, values=values)
+    world.deliver()
+    card = world.card()
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        answers = list(pool.map(lambda user: world.sender.block_action(
+            "approve", user_id=user, message=card, team_id=IDP).status_code, reviewers))
+    assert answers == [200] * 50
+    told = eventually(lambda: [u for u in reviewers if world.slack.ephemerals_to(u)]
+                      if sum(bool(world.slack.ephemerals_to(u)) for u in reviewers) == 49
+                      else None, timeout=15)
+    assert all("already approved by <@U0REV" in world.slack.ephemerals_to(u)[-1]["text"]
+               for u in told)
+    world.deliver()
+    approved = [dm for dm in world.slack.dms_to(PARTNER) if "was approved by" in dm["text"]]
+    assert len(approved) == 1
