@@ -323,3 +323,48 @@ def test_fifty_reviewers_clicking_approve_at_once_give_one_approval(world: World
     world.deliver()
     approved = [dm for dm in world.slack.dms_to(PARTNER) if "was approved by" in dm["text"]]
     assert len(approved) == 1
+
+
+def test_a_change_request_records_only_what_changes(world: World) -> None:
+    import yaml
+    from sqlalchemy import update
+
+    from bot.store.models import Integration
+    from bot.workflow import import_export
+
+    export = yaml.safe_load((EXAMPLES / "integrations-export.yaml").read_text())
+    issuer = "urn:gov:gsa:openidconnect.profiles:sp:sso:dhs:benefits"
+    with world.bot.runtime.store.unit_of_work() as session:
+        import_export(session, {issuer: export[issuer]}, NOW)
+        session.execute(update(Integration).values(team_id=AGENCY))  # the agency's own
+    sender = world.sender
+    before = world.view_calls()
+    sender.slash_command("/launch-request", user_id=PARTNER, team_id=AGENCY)
+    view = world.view_of(PARTNER, before)
+    before = world.view_calls()
+    sender.block_action("pick_kind", user_id=PARTNER, view=view, value="change")
+    view = world.view_of(PARTNER, before)
+    before = world.view_calls()
+    sender.block_action("pick_integration", user_id=PARTNER, view=view, value=issuer)
+    view = world.view_of(PARTNER, before)
+    shown = text_of(view["blocks"])
+    assert "In production now" in shown and "https://benefits.example.gov/auth/result" in shown
+    answer = sender.view_submission(view, user_id=PARTNER, values={
+        "redirect_uris": "https://benefits.example.gov/auth/result\n"
+                         "https://claims.benefits.example.gov/auth/result",
+        "change_summary": "Add the claims subdomain.",
+        "attestations": ["iaa_lists_integration"]}).json()
+    assert answer["response_action"] == "update", answer
+    world.deliver()
+    card = text_of(world.card()["blocks"])
+    assert "Change request" in card and "*Changes*" in card
+    assert "claims.benefits.example.gov" in card
+    assert "*ial*" not in card and "*protocol*" not in card  # unchanged: not in the diff
+    # Another agency's partner does not see this integration in the picker.
+    before = world.view_calls()
+    sender.slash_command("/launch-request", user_id=OTHER_PARTNER, team_id=OTHER_AGENCY)
+    other = world.view_of(OTHER_PARTNER, before)
+    before = world.view_calls()
+    sender.block_action("pick_kind", user_id=OTHER_PARTNER, view=other, value="change")
+    other = world.view_of(OTHER_PARTNER, before)
+    assert issuer not in text_of(other["blocks"])

@@ -60,10 +60,12 @@ def all_text(blocks: Any) -> str:
 
 @pytest.mark.parametrize(("kind", "protocol", "ial"), [
     (None, None, None), ("launch", "oidc_private_key_jwt", 1), ("launch", "saml", 2),
-    ("staging", "saml", 1), ("change", None, None), ("sandbox", None, None)])
+    ("staging", "saml", 1), ("change", None, None), ("change", None, 1),
+    ("sandbox", None, None)])
 def test_request_form_is_within_slack_limits(kind: str | None, protocol: str | None,
                                              ial: int | None) -> None:
-    meta = FormMeta.new(kind=kind, issuer="urn:x" if kind == "change" else None)
+    meta = FormMeta.new(kind=kind, issuer="urn:x" if kind == "change" and ial is None
+                        else None)
     view = request_form(meta, {"protocol": protocol, "ial": ial},
                         integrations={"urn:x": "Benefits (urn:x)"},
                         current={"protocol": "oidc_pkce", "redirect_uris": ["https://a.gov"]})

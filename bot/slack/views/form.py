@@ -323,6 +323,7 @@ def request_form(meta: FormMeta, values: Mapping[str, Any], *,
         if meta.request is None:
             blocks.append(_integration_block(integrations or {}, meta.issuer))
         if meta.issuer is None and integrations:
+            view["submit"] = plain("Continue", 24)  # ISS-FORMAT asks for the integration
             return view
         if current:
             blocks.append(section(current_text(current), block_id=Block.current.value))
