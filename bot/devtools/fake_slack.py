@@ -846,6 +846,9 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; without TCP_NODELAY a kept-alive client
+    # waits ~40 ms (Nagle + delayed ACK) for the body, a delay real Slack does not have.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # one line per request on stderr would drown test output

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -14,6 +15,7 @@ from bot.slack.runtime import Runtime
 from bot.store.claims import record_event
 
 log = logging.getLogger(__name__)
+LISTENER_THREADS = 16  # waitress's threads in `launchbot serve`
 SORRY = "Sorry, something went wrong on our side. Nothing you sent was lost; please try again."
 
 
@@ -25,6 +27,9 @@ def create_app(runtime: Runtime) -> App:
               # Listeners ack as soon as they can and go on working after the response (a view
               # submission acks with its response_action once the request is stored).
               process_before_response=False,
+              # As many listener threads as the HTTP server has (Bolt's default is 5, and
+              # submissions then queue for a worker).
+              listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS),
               token_verification_enabled=False)
 
     @app.error

@@ -10,6 +10,7 @@ they never wait on writers (WAL).
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -102,6 +103,10 @@ class Store:
         if engine.dialect.name == "sqlite":
             reader_bind = engine.execution_options(**{_SQLITE_BEGIN: "DEFERRED"})
         self._reader = sessionmaker(reader_bind, expire_on_commit=False)
+        # SQLite has one writer. Threads of this process queue on a lock instead of retrying
+        # on "database is locked" with growing sleeps, which starves some of them for seconds
+        # (other processes still wait on the busy timeout).
+        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def from_url(cls, url: str | URL | None = None, **kwargs: Any) -> Store:
@@ -113,7 +118,11 @@ class Store:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
-        with self._writer.begin() as session:
+        if self._write_lock is None:
+            with self._writer.begin() as session:
+                yield session
+            return
+        with self._write_lock, self._writer.begin() as session:
             yield session
 
     @contextmanager

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -37,20 +37,27 @@ def integrations(session: Session) -> Sequence[Integration]:
     return session.scalars(select(Integration).order_by(Integration.issuer)).all()
 
 
-def known_issuers(session: Session) -> frozenset[str]:
-    return frozenset(session.scalars(select(Integration.issuer)))
+def known_issuers(session: Session, among: Collection[str] | None = None) -> frozenset[str]:
+    """Issuers of production integrations; with `among`, only those of them (an index lookup
+    instead of reading every integration)."""
+    stmt = select(Integration.issuer)
+    if among is not None:
+        stmt = stmt.where(Integration.issuer.in_(list(among)))
+    return frozenset(session.scalars(stmt))
 
 
-def open_request_issuers(session: Session, kind: str, *,
-                         excluding: int | None = None) -> frozenset[str]:
+def open_request_issuers(session: Session, kind: str, *, excluding: int | None = None,
+                         among: Collection[str] | None = None) -> frozenset[str]:
     """Issuers held by open requests of `kind` (another launch of the same issuer would clash);
-    `excluding` leaves out the request being resubmitted."""
+    `excluding` leaves out the request being resubmitted; `among` as in `known_issuers`."""
     stmt = select(Request.issuer).where(
         Request.kind == kind, Request.state.in_([s.value for s in OPEN_STATES]),
         Request.issuer.is_not(None))
     if excluding is not None:
         stmt = stmt.where(Request.id != excluding)
-    return frozenset(i for i in session.scalars(stmt) if i)
+    if among is not None:
+        stmt = stmt.where(Request.issuer.in_(list(among)))
+    return frozenset(i for i in session.scalars(stmt.distinct()) if i)
 
 
 def approved_for_day(session: Session, day: date, *,

@@ -161,10 +161,13 @@ def build_context(session: Session, request: RequestModel | None, *, now: dateti
             current = Configuration.model_validate(integration.configuration)
             for name, pem in (integration.certificates or {}).items():
                 known_files.setdefault(name, pem.encode())
+    # The rules ask only about this request's issuer: look that one up, not every issuer.
+    among = [request.issuer] if request is not None and request.issuer else []
     return Context(
         now=now, calendar=calendar, files=known_files, unreadable=dict(unreadable),
-        knows_integrations=True, known_issuers=queries.known_issuers(session),
-        open_request_issuers=queries.open_request_issuers(session, kind, excluding=excluding),
+        knows_integrations=True, known_issuers=queries.known_issuers(session, among),
+        open_request_issuers=queries.open_request_issuers(session, kind, excluding=excluding,
+                                                          among=among),
         current=current)
 
 

@@ -162,28 +162,31 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
             values[name] = names[0] if name == "logo" else names
     now = runtime.clock()
     try:
-        with runtime.store.unit_of_work() as session:
+        # Judging reads only; the write transaction (one writer at a time on SQLite) is
+        # taken just to file.
+        with runtime.store.reader() as session:
             record = filed_with(session, meta.key, actor=who) if not meta.request else None
-            if record is not None:
-                ack(response_action="update", view=_confirmation(record))
-                return
-            if values["kind"] == "change":
-                current = queries.integration_by_issuer(session, values.get("issuer") or "")
-                if current is not None:
-                    values = changed_only(values, current.configuration)
-            report = preview(session, values, now=now, calendar=runtime.calendar,
-                             files=fetched.files, unreadable=fetched.unreadable,
-                             resubmitting=meta.request)
-            if not report.ok:
-                ack(response_action="errors", errors=form_errors(report, view))
-                return
-            if report.warnings and meta.warned != _signature(report):
-                # Shown once: the same warnings again on the next submit go through.
-                meta = meta.model_copy(update={"warned": _signature(report),
-                                               "files": file_ids})
-                ack(response_action="update", view=_form(
-                    runtime, who, meta, form.values, warnings=report.warnings))
-                return
+            if record is None:
+                if values["kind"] == "change":
+                    current = queries.integration_by_issuer(session, values.get("issuer") or "")
+                    if current is not None:
+                        values = changed_only(values, current.configuration)
+                report = preview(session, values, now=now, calendar=runtime.calendar,
+                                 files=fetched.files, unreadable=fetched.unreadable,
+                                 resubmitting=meta.request)
+        if record is not None:  # a double submit or a retried delivery: already filed
+            ack(response_action="update", view=_confirmation(record))
+            return
+        if not report.ok:
+            ack(response_action="errors", errors=form_errors(report, view))
+            return
+        if report.warnings and meta.warned != _signature(report):
+            # Shown once: the same warnings again on the next submit go through.
+            meta = meta.model_copy(update={"warned": _signature(report), "files": file_ids})
+            ack(response_action="update", view=_form(
+                runtime, who, meta, form.values, warnings=report.warnings))
+            return
+        with runtime.store.unit_of_work() as session:
             record = _file(runtime, session, meta, values, who, fetched, now)
     except ValidationFailed as exc:  # the store changed between preview and filing
         ack(response_action="errors", errors=form_errors(exc.report, view))
