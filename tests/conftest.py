@@ -23,6 +23,7 @@ from bot.store.migrate import upgrade
 PG_ENV = "TEST_DATABASE_URL"
 PG_URL = os.environ.get(PG_ENV)
 TABLES = ("integration_deploys", "attachments", "audit_events", "outbox", "requests",
+          "ticket_messages", "ticket_attachments", "ticket_events", "tickets",
           "integrations", "job_claims", "processed_events")
 
 BACKENDS = [

@@ -10,7 +10,7 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 
-from bot.slack.listeners import commands, form, home, review
+from bot.slack.listeners import commands, deploy, form, home, review, tickets
 from bot.slack.runtime import Runtime
 from bot.store.claims import record_event
 
@@ -50,6 +50,6 @@ def create_app(runtime: Runtime) -> App:
                     return BoltResponse(status=200, body="")
         return next()
 
-    for group in (commands, form, review, home):
+    for group in (commands, form, review, home, deploy, tickets):
         group.register(app, runtime)
     return app

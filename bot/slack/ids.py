@@ -12,6 +12,10 @@ class Callback(StrEnum):
     request_form = "request_form"
     changes_comment = "changes_comment"
     reject_reason = "reject_reason"
+    ticket_form = "ticket_form"  # support tickets (block_ids: bot.models.SupportTicket fields)
+    ticket_reply = "ticket_reply"
+    ticket_resolve = "ticket_resolve"
+    ticket_answer = "ticket_answer"
 
 
 class Action(StrEnum):
@@ -26,6 +30,14 @@ class Action(StrEnum):
     reopen = "reopen"  # partner: open the form prefilled to resubmit
     new_request = "new_request"
     withdraw = "withdraw"
+    mark_deployed = "mark_deployed"  # deployer, on the deploy-day manifest
+    slip = "slip"  # deployer: slip to the next deploy day
+    new_ticket = "new_ticket"
+    ticket_claim = "ticket_claim"  # support staff, on the ticket card
+    ticket_reply = "ticket_reply"
+    ticket_waiting = "ticket_waiting"
+    ticket_resolve = "ticket_resolve"
+    ticket_answer = "ticket_answer"  # partner, from the reply DM
 
 
 class Block(StrEnum):

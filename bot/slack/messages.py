@@ -11,6 +11,9 @@ from bot.config import Settings
 from bot.rules.certificates import certificate_facts
 from bot.rules.logo import logo_facts
 from bot.slack.rendering import NotReady, Outgoing
+from bot.slack.schedule_messages import TOPICS as SCHEDULE_TOPICS
+from bot.slack.schedule_messages import render_schedule
+from bot.slack.ticket_messages import TICKET_TOPICS, render_ticket
 from bot.slack.views.card import card_text, review_card
 from bot.slack.views.dm import partner_dm
 from bot.store import queries
@@ -30,6 +33,10 @@ def _card(session: Session, record: RequestRecord) -> list[dict]:
 
 def render_outbox(session: Session, message: OutboxMessage, settings: Settings
                   ) -> list[Outgoing]:
+    if message.topic in SCHEDULE_TOPICS:  # the scheduler's posts (issue 6)
+        return render_schedule(session, message, settings)
+    if message.topic in TICKET_TOPICS:  # support tickets (issue 5)
+        return render_ticket(session, message, settings)
     row = queries.request_by_id(session, message.request_id) if message.request_id else None
     if row is None:
         return []  # nothing left to say anything about

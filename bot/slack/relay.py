@@ -14,10 +14,10 @@ Exactly once, as far as a database can promise it:
   released (PostgreSQL) or the lease runs out (SQLite). A row that renders to several
   messages is retried whole, so renderers should give one message per row where they can.
 
-Order: a row is not sent while an earlier row of the same conversation (the same request; or
-the same channel/user/topic for rows about no request) is still pending, so a card update never
-overtakes its card and DMs arrive in the order they were written. Such a row is put back until
-the earlier one's next attempt, and released as soon as the earlier one is done.
+Order: a row is not sent while an earlier row of the same conversation (the same request or
+ticket; or the same channel/user/topic for rows about neither) is still pending, so a card
+update never overtakes its card and DMs arrive in the order they were written. Such a row is
+put back until the earlier one's next attempt, and released as soon as the earlier one is done.
 
 Failures: a 429 (after the client's own retries) waits Retry-After; 5xx, connection errors and
 Slack's transient errors back off exponentially (1 s doubling to 5 min) and end the pass, as
@@ -237,12 +237,15 @@ class Relay:
                    sent: list[tuple[str, str | None]], now: datetime) -> _Outcome:
         ts: str | None = None
         for message, (channel, message_ts) in zip(messages, sent, strict=True):
-            if message.is_review_card and message_ts and not message.update_ts:
-                if row.request_id is None:
+            card = message.card_of or (("request", row.request_id) if message.is_review_card
+                                       and row.request_id is not None else None)
+            if (card or message.is_review_card) and message_ts and not message.update_ts:
+                if card is None:
                     log.warning("outbox %d: a review card without a request; ts not recorded",
                                 row.id)
                 else:
-                    outbox.record_card(session, row.request_id, channel=channel, ts=message_ts)
+                    outbox.record_card(session, card[1], channel=channel, ts=message_ts,
+                                       kind=card[0])
                 ts = message_ts
             ts = ts or message_ts
         outbox.mark_sent(session, row.id, now=now, ts=ts)
@@ -336,7 +339,10 @@ def _same_conversation(row: OutboxMessage) -> list[Any]:
     """Conditions that select the rows whose order matters relative to `row`."""
     if row.request_id is not None:
         return [OutboxMessage.request_id == row.request_id]
-    conditions: list[Any] = [OutboxMessage.request_id.is_(None)]
+    if row.ticket_id is not None:
+        return [OutboxMessage.ticket_id == row.ticket_id]
+    conditions: list[Any] = [OutboxMessage.request_id.is_(None),
+                             OutboxMessage.ticket_id.is_(None)]
     if row.channel is not None:
         return [*conditions, OutboxMessage.channel == row.channel]
     if row.user_id is not None:

@@ -24,6 +24,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
 from bot.config import Settings
+from bot.scheduler import Scheduler
 from bot.slack.client import make_client
 from bot.slack.relay import Relay
 from bot.slack.reviewers import ReviewerDirectory
@@ -167,12 +168,14 @@ class Bot:
     app: App
     relay: Relay
     wsgi: SlackWsgiApp
+    scheduler: Scheduler  # deploy-day posts, reminders, digest (bot/scheduler); not started
 
 
 def assemble(settings: Settings, store: Store, *, client: WebClient | None = None,
              clock: Callable[[], datetime] = utc_now) -> Bot:
     """The Runtime, the Bolt app (`bot.slack.app.create_app`), the outbox relay (rendering
-    with `bot.slack.messages.render_outbox`) and the WSGI app. Nothing is started."""
+    with `bot.slack.messages.render_outbox`), the WSGI app and the scheduler. Nothing is
+    started."""
     from bot.slack.app import create_app
     from bot.slack.messages import render_outbox
 
@@ -186,4 +189,7 @@ def assemble(settings: Settings, store: Store, *, client: WebClient | None = Non
                                                     settings.reviewer_ids),
                       clock=clock, poke_relay=relay.poke)
     app = create_app(runtime)
-    return Bot(runtime=runtime, app=app, relay=relay, wsgi=create_wsgi_app(app, store.ping))
+    scheduler = Scheduler(store, settings, calendar=runtime.calendar, clock=clock,
+                          on_posted=relay.poke)
+    return Bot(runtime=runtime, app=app, relay=relay, wsgi=create_wsgi_app(app, store.ping),
+               scheduler=scheduler)

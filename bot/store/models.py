@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     ForeignKey,
     Index,
@@ -216,6 +217,8 @@ class OutboxMessage(Base):
     channel: Mapped[str | None] = mapped_column(String(64))
     user_id: Mapped[str | None] = mapped_column(String(32))
     request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"), index=True)
+    # A support ticket's message: ordered per ticket as request rows are per request.
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.pending.value)
@@ -250,3 +253,123 @@ class ProcessedEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime]
+
+
+# --- support tickets (issue 5) ---------------------------------------------------------------
+
+TICKET_ID_PREFIX = "ST-"
+
+
+class TicketState(StrEnum):
+    open = "open"  # filed, nobody from support has it yet
+    in_progress = "in_progress"  # claimed: support is working on it
+    waiting_on_partner = "waiting_on_partner"  # support needs an answer from the partner
+    resolved = "resolved"
+
+
+OPEN_TICKET_STATES = frozenset({TicketState.open, TicketState.in_progress,
+                                TicketState.waiting_on_partner})
+
+
+class Ticket(Base):
+    """A support ticket and where it stands. The ticket as filed (bot.models.SupportTicket) is
+    kept whole in `submitted`; the columns are what lists, cards and queries need."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        # a partner team's list, newest first
+        Index("ix_tickets_team_created", "requester_team_id", "created_at"),
+        # the open tickets, oldest first
+        Index("ix_tickets_state_created", "state", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[str] = mapped_column(String(24))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    category: Mapped[str] = mapped_column(String(64))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    environment: Mapped[str | None] = mapped_column(String(16))
+    issuer: Mapped[str | None] = mapped_column(String(1024))
+    summary: Mapped[str | None] = mapped_column(Text)
+    submitted: Mapped[dict[str, Any]]
+    requester_user_id: Mapped[str] = mapped_column(String(32))
+    requester_team_id: Mapped[str] = mapped_column(String(32))
+    idempotency_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    assignee_id: Mapped[str | None] = mapped_column(String(32))  # who claimed it
+    resolved_by: Mapped[str | None] = mapped_column(String(32))
+    resolved_at: Mapped[datetime | None]
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    card_channel: Mapped[str | None] = mapped_column(String(32))
+    card_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    messages: Mapped[list[TicketMessage]] = relationship(
+        back_populates="ticket", order_by="TicketMessage.id", cascade="all, delete-orphan")
+    attachments: Mapped[list[TicketAttachment]] = relationship(
+        back_populates="ticket", order_by="TicketAttachment.id", cascade="all, delete-orphan")
+
+    @property
+    def public_id(self) -> str:
+        return ticket_public_id(self.id)
+
+
+def ticket_public_id(ticket_id: int) -> str:
+    return f"{TICKET_ID_PREFIX}{ticket_id + PUBLIC_ID_OFFSET}"
+
+
+def parse_ticket_public_id(text: str) -> int | None:
+    """'ST-1001' (any case, surrounding blanks, or just '1001') -> 1; None otherwise."""
+    text = text.strip().upper()
+    if text.startswith(TICKET_ID_PREFIX):
+        text = text[len(TICKET_ID_PREFIX):]
+    if not text.isdigit() or int(text) <= PUBLIC_ID_OFFSET:
+        return None
+    return int(text) - PUBLIC_ID_OFFSET
+
+
+class TicketMessage(Base):
+    """One message of the conversation on a ticket: support's replies, the partner's answers."""
+
+    __tablename__ = "ticket_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    author_id: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(16))  # support | partner
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+    ticket: Mapped[Ticket] = relationship(back_populates="messages")
+
+
+class TicketAttachment(Base):
+    """A screenshot or log the partner attached, exactly as uploaded."""
+
+    __tablename__ = "ticket_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    created_at: Mapped[datetime]
+
+    ticket: Mapped[Ticket] = relationship(back_populates="attachments")
+
+
+class TicketEvent(Base):
+    """The ticket's audit trail (requests keep theirs in audit_events)."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (Index("ix_ticket_events_ticket_at", "ticket_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(24))
+    to_state: Mapped[str | None] = mapped_column(String(24))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[datetime] = mapped_column(index=True)

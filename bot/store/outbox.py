@@ -14,16 +14,18 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.store.dialects import insert_ignore
-from bot.store.models import OutboxMessage, OutboxStatus, Request
+from bot.store.models import OutboxMessage, OutboxStatus, Request, Ticket
 
 
 def enqueue(session: Session, *, topic: str, dedupe_key: str, now: datetime,
             payload: Mapping[str, Any] | None = None, channel: str | None = None,
-            user_id: str | None = None, request_id: int | None = None) -> bool:
+            user_id: str | None = None, request_id: int | None = None,
+            ticket_id: int | None = None) -> bool:
     """Add a message unless one with the same `dedupe_key` exists; True when added."""
     return insert_ignore(session, OutboxMessage, {
         "topic": topic, "dedupe_key": dedupe_key, "payload": dict(payload or {}),
         "channel": channel, "user_id": user_id, "request_id": request_id,
+        "ticket_id": ticket_id,
         "status": OutboxStatus.pending.value, "attempts": 0, "next_attempt_at": now,
         "created_at": now,
     }, conflict=["dedupe_key"])
@@ -57,8 +59,13 @@ def mark_retry(session: Session, message_id: int, *, now: datetime, error: str,
         attempts=OutboxMessage.attempts + 1))
 
 
-def record_card(session: Session, request_id: int, *, channel: str, ts: str) -> None:
-    """Where the review card was posted, so later updates edit it in place (not a state
-    change: the version is untouched)."""
-    session.execute(update(Request).where(Request.id == request_id)
+CARD_OWNERS: dict[str, type[Request] | type[Ticket]] = {"request": Request, "ticket": Ticket}
+
+
+def record_card(session: Session, request_id: int, *, channel: str, ts: str,
+                kind: str = "request") -> None:
+    """Where the card of a request (or of a ticket: `kind="ticket"`) was posted, so later
+    updates edit it in place (not a state change: the version is untouched)."""
+    owner = CARD_OWNERS[kind]
+    session.execute(update(owner).where(owner.id == request_id)
                     .values(card_channel=channel, card_ts=ts))

@@ -11,6 +11,7 @@ from bot.slack.listeners.common import UserTeams, actor
 from bot.slack.runtime import Runtime
 from bot.slack.views.home import home_view
 from bot.workflow import review_queue, team_requests
+from bot.workflow.tickets import open_tickets, team_tickets
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -25,4 +26,7 @@ def register(app: App, runtime: Runtime) -> None:
         with runtime.store.reader() as session:
             mine = team_requests(session, actor=who, limit=20)
             queue = review_queue(session, limit=20) if who.is_reviewer else None
-        client.views_publish(user_id=who.user_id, view=home_view(mine, queue))
+            tickets = team_tickets(session, actor=who, open_only=True, limit=10)
+            ticket_queue = open_tickets(session, limit=10) if who.is_reviewer else None
+        client.views_publish(user_id=who.user_id, view=home_view(
+            mine, queue, tickets=tickets, ticket_queue=ticket_queue))

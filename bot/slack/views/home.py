@@ -1,4 +1,5 @@
-"""The App Home tab: a partner's team requests and "New request"; a reviewer's queue too."""
+"""The App Home tab: a partner's team requests and "New request", their open support tickets;
+a reviewer's queues too."""
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ from bot.slack.views.common import (
     long_date,
     section,
 )
+from bot.slack.views.ticket_home import ticket_sections
 from bot.store.models import RequestState
 from bot.workflow.records import RequestRecord
+from bot.workflow.tickets import TicketRecord
 
 NEXT_STEP = {
     RequestState.submitted: "Waiting for a reviewer",
@@ -48,9 +51,12 @@ def _missing(record: RequestRecord) -> str | None:
     return f"What is missing: {note}" if note else None
 
 
-def home_view(mine: Sequence[RequestRecord], queue: Sequence[RequestRecord] | None
-              ) -> dict[str, Any]:
-    """`queue` is given to reviewers only: undecided requests, oldest first."""
+def home_view(mine: Sequence[RequestRecord], queue: Sequence[RequestRecord] | None, *,
+              tickets: Sequence[TicketRecord] = (),
+              ticket_queue: Sequence[TicketRecord] | None = None) -> dict[str, Any]:
+    """`queue` is given to reviewers only: undecided requests, oldest first. `tickets` are
+    the team's open support tickets; `ticket_queue` (reviewers: the support team) every
+    open ticket."""
     blocks: list[dict[str, Any]] = [
         header("launchbot"),
         section("File launch, change and staging requests and follow them to production.",
@@ -72,4 +78,5 @@ def home_view(mine: Sequence[RequestRecord], queue: Sequence[RequestRecord] | No
             blocks.append(section(
                 f"{_line(record)}\nMust make: {long_date(record.target_deploy_date)}"
                 + (f" · {warnings} warning(s)" if warnings else "")))
+    blocks += ticket_sections(tickets, ticket_queue)
     return {"type": "home", "blocks": blocks}
