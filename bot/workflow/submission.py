@@ -39,8 +39,16 @@ def submit(session: Session, data: Data, *, actor: Actor, now: datetime,
         existing = queries.request_by_key(session, idempotency_key)
         if existing is not None:
             return _same_requester(existing, actor)
-    request, report, context = _judge(session, data, now=now, calendar=calendar,
-                                      files=files or {}, unreadable=unreadable or {})
+    try:
+        request, report, context = _judge(session, data, now=now, calendar=calendar,
+                                          files=files or {}, unreadable=unreadable or {})
+    except ValidationFailed:
+        # A concurrent delivery of the same form may have committed after the lookup above;
+        # its request now holds the issuer (ISS-UNIQUE). It is this submission, not a clash.
+        existing = queries.request_by_key(session, idempotency_key) if idempotency_key else None
+        if existing is None:
+            raise
+        return _same_requester(existing, actor)
     row = Request(
         kind=request.kind.value, state=RequestState.submitted.value, version=1,
         requester_user_id=actor.user_id, requester_team_id=actor.team_id,

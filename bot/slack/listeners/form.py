@@ -178,6 +178,11 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
             ack(response_action="update", view=_confirmation(record))
             return
         if not report.ok:
+            with runtime.store.reader() as session:  # a first delivery may have just filed it
+                record = filed_with(session, meta.key, actor=who) if not meta.request else None
+            if record is not None:
+                ack(response_action="update", view=_confirmation(record))
+                return
             ack(response_action="errors", errors=form_errors(report, view))
             return
         if report.warnings and meta.warned != _signature(report):
