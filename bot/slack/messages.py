@@ -46,7 +46,7 @@ def render_outbox(session: Session, message: OutboxMessage, settings: Settings
         if not channel:
             return []
         return [Outgoing(text=card_text(record), blocks=_card(session, record), channel=channel,
-                         is_review_card=True)]
+                         card_of=("request", record.id))]
     if message.topic == Topic.review_card_update:
         if not record.card_ts or not record.card_channel:
             raise NotReady(f"{record.public_id}: the card is not posted yet")

@@ -237,15 +237,10 @@ class Relay:
                    sent: list[tuple[str, str | None]], now: datetime) -> _Outcome:
         ts: str | None = None
         for message, (channel, message_ts) in zip(messages, sent, strict=True):
-            card = message.card_of or (("request", row.request_id) if message.is_review_card
-                                       and row.request_id is not None else None)
-            if (card or message.is_review_card) and message_ts and not message.update_ts:
-                if card is None:
-                    log.warning("outbox %d: a review card without a request; ts not recorded",
-                                row.id)
-                else:
-                    outbox.record_card(session, card[1], channel=channel, ts=message_ts,
-                                       kind=card[0])
+            card = message.card_of
+            if card and message_ts and not message.update_ts:
+                outbox.record_card(session, card[1], channel=channel, ts=message_ts,
+                                   kind=card[0])
                 ts = message_ts
             ts = ts or message_ts
         outbox.mark_sent(session, row.id, now=now, ts=ts)

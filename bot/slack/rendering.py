@@ -13,16 +13,15 @@ class Outgoing:
 
     Exactly one of `channel` (post in a channel) or `user_id` (DM: the relay opens the
     conversation) is set. `update_ts` set means chat.update of that message in `channel`
-    instead of a new post. `is_review_card` tells the relay to record the posted ts as the
-    request's card (so later updates edit it in place); `card_of` does the same for any card
-    owner: ("request", id) or ("ticket", id)."""
+    instead of a new post. `card_of` names what the message is the card of, ("request", id)
+    or ("ticket", id): the relay records the posted ts there, so later updates edit it in
+    place."""
 
     text: str  # the notification / fallback text
     blocks: list[dict[str, Any]] = field(default_factory=list)
     channel: str | None = None
     user_id: str | None = None
     update_ts: str | None = None
-    is_review_card: bool = False
     card_of: tuple[str, int] | None = None
 
 

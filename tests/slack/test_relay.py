@@ -36,7 +36,8 @@ def render(session: Session, message: OutboxMessage) -> list[Outgoing]:
     before it is known); dm → the user; post → message.channel."""
     text = str(message.payload["text"])
     if message.topic == "review_card":
-        return [Outgoing(text=text, channel=REVIEW, is_review_card=True)]
+        assert message.request_id is not None
+        return [Outgoing(text=text, channel=REVIEW, card_of=("request", message.request_id))]
     if message.topic == "review_card_update":
         request = session.get(Request, message.request_id)
         assert request is not None
