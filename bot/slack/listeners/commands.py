@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from slack_bolt import App
 
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
-
-from bot.slack.listeners.common import UserTeams, actor
+from bot.slack.listeners.common import Subcommand, UserTeams, slash_command
 from bot.slack.listeners.form import open_form
 from bot.slack.runtime import Runtime
 from bot.slack.views import replies
@@ -16,22 +12,8 @@ from bot.workflow import Actor, WorkflowError, get_request, team_requests, withd
 
 
 def register(app: App, runtime: Runtime) -> None:
-    teams = UserTeams(runtime.client)
-
-    @app.command("/launch-request")
-    def launch_request(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        words = str(body.get("text") or "").split()
-        verb, args = (words[0].lower(), words[1:]) if words else ("", [])
-        if verb in ("", "new"):
-            ack()
-            # The trigger expires 3 seconds after the command: open the form first thing.
-            open_form(runtime, client, body["trigger_id"], actor(runtime, body, teams))
-            return
-        handler = SUBCOMMANDS.get(verb)
-        if handler is None:
-            ack(replies.unknown_subcommand(verb))
-            return
-        ack(handler(runtime, actor(runtime, body, teams), args))
+    app.command("/launch-request")(slash_command(
+        runtime, UserTeams(runtime.client), open_form, SUBCOMMANDS, replies.unknown_subcommand))
 
 
 def _status(runtime: Runtime, who: Actor, args: list[str]) -> str:
@@ -66,6 +48,6 @@ def _help(runtime: Runtime, who: Actor, args: list[str]) -> str:
     return replies.HELP
 
 
-SUBCOMMANDS: dict[str, Callable[[Runtime, Actor, list[str]], str]] = {
+SUBCOMMANDS: dict[str, Subcommand] = {
     "status": _status, "list": _list, "withdraw": _withdraw, "help": _help,
 }

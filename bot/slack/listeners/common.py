@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -55,6 +56,28 @@ def actor(runtime: Runtime, body: Mapping[str, Any], teams: UserTeams | None = N
         if teams is not None and user_id:
             team_id = teams(user_id, team_id)
     return Actor(user_id=user_id, team_id=team_id, is_reviewer=runtime.is_reviewer(user_id))
+
+
+Subcommand = Callable[[Runtime, Actor, list[str]], str]
+Opener = Callable[[Runtime, WebClient, str, Actor], None]
+
+
+def slash_command(runtime: Runtime, teams: UserTeams, open_form: Opener,
+                  subcommands: Mapping[str, Subcommand],
+                  unknown: Callable[[str], str]) -> Callable[..., None]:
+    """A `/command [verb args]` listener: no verb (or `new`) opens the form, a known verb
+    answers in place, anything else says what is known."""
+    def handle(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        words = str(body.get("text") or "").split()
+        verb, args = (words[0].lower(), words[1:]) if words else ("", [])
+        if verb in ("", "new"):
+            ack()
+            # The trigger expires 3 seconds after the command: open the form first thing.
+            open_form(runtime, client, body["trigger_id"], actor(runtime, body, teams))
+            return
+        handler = subcommands.get(verb)
+        ack(handler(runtime, actor(runtime, body, teams), args) if handler else unknown(verb))
+    return handle
 
 
 def tell(client: WebClient, body: Mapping[str, Any], user_id: str, text: str) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot.rules.support import validate_ticket
 from bot.slack.files import FetchedFiles, fetch_files
 from bot.slack.ids import Action, Callback
-from bot.slack.listeners.common import UserTeams, actor, tell
+from bot.slack.listeners.common import Subcommand, UserTeams, actor, slash_command, tell
 from bot.slack.runtime import Runtime
 from bot.slack.views import ticket_replies as replies
 from bot.slack.views.ticket_form import (
@@ -75,20 +75,8 @@ def open_ticket_form(runtime: Runtime, client: WebClient, trigger_id: str, who: 
 def register(app: App, runtime: Runtime) -> None:
     teams = UserTeams(runtime.client)
 
-    @app.command("/support-ticket")
-    def support_ticket(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        words = str(body.get("text") or "").split()
-        verb, args = (words[0].lower(), words[1:]) if words else ("", [])
-        if verb in ("", "new"):
-            ack()
-            # The trigger expires 3 seconds after the command: open the form first thing.
-            open_ticket_form(runtime, client, body["trigger_id"], actor(runtime, body, teams))
-            return
-        handler = SUBCOMMANDS.get(verb)
-        if handler is None:
-            ack(replies.unknown_subcommand(verb))
-            return
-        ack(handler(runtime, actor(runtime, body, teams), args))
+    app.command("/support-ticket")(slash_command(
+        runtime, teams, open_ticket_form, SUBCOMMANDS, replies.unknown_subcommand))
 
     @app.action(Action.new_ticket.value)
     def new_ticket(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -231,6 +219,6 @@ def _help(runtime: Runtime, who: Actor, args: list[str]) -> str:
     return replies.HELP
 
 
-SUBCOMMANDS: dict[str, Callable[[Runtime, Actor, list[str]], str]] = {
+SUBCOMMANDS: dict[str, Subcommand] = {
     "status": _status, "list": _list, "help": _help,
 }
