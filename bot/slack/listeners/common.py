@@ -11,9 +11,10 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot.slack.runtime import Runtime
-from bot.workflow import Actor
+from bot.workflow import Actor, WorkflowError
 
 log = logging.getLogger(__name__)
 
@@ -90,3 +91,17 @@ def tell(client: WebClient, body: Mapping[str, Any], user_id: str, text: str) ->
             client.chat_postMessage(channel=user_id, text=text)
     except SlackApiError as exc:  # the answer is a courtesy; the action itself is done
         log.warning("could not tell %s: %s", user_id, exc.response.get("error"))
+
+
+def run_click(runtime: Runtime, client: WebClient, body: Mapping[str, Any], who: Actor,
+              use_case: Callable[[Session], Any],
+              refusal: Callable[[WorkflowError], str]) -> None:
+    """One change from a button, in one transaction. A refusal (not allowed, already decided)
+    is told to the clicker alone; everyone else hears of the change through the outbox."""
+    try:
+        with runtime.store.unit_of_work() as session:
+            use_case(session)
+    except WorkflowError as exc:
+        tell(client, body, who.user_id, refusal(exc))
+        return
+    runtime.poke_relay()

@@ -12,11 +12,11 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.slack.ids import Action
-from bot.slack.listeners.common import actor, tell
+from bot.slack.listeners.common import actor, run_click, tell
 from bot.slack.runtime import Runtime
 from bot.slack.views import replies
 from bot.slack.views.schedule_deploy import DeployButton
-from bot.workflow import WorkflowError
+from bot.workflow import Actor
 from bot.workflow.deploy_day import deploy_from_manifest, slip_from_manifest
 
 
@@ -25,30 +25,25 @@ def register(app: App, runtime: Runtime) -> None:
     def on_mark_deployed(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         who = actor(runtime, body)
-        _run(runtime, client, body, who.user_id, lambda session, button: deploy_from_manifest(
+        _run(runtime, client, body, who, lambda session, button: deploy_from_manifest(
             session, button.request, actor=who, now=runtime.clock(), day=button.day))
 
     @app.action(Action.slip.value)
     def on_slip(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         who = actor(runtime, body)
-        _run(runtime, client, body, who.user_id, lambda session, button: slip_from_manifest(
+        _run(runtime, client, body, who, lambda session, button: slip_from_manifest(
             session, button.request, actor=who, now=runtime.clock(),
             calendar=runtime.calendar, day=button.day))
 
 
-def _run(runtime: Runtime, client: WebClient, body: dict[str, Any], user_id: str,
+def _run(runtime: Runtime, client: WebClient, body: dict[str, Any], who: Actor,
          use_case: Callable[[Any, DeployButton], Any]) -> None:
     try:
         button = DeployButton.model_validate_json(body["actions"][0]["value"])
     except (ValidationError, KeyError, IndexError):
-        tell(client, body, user_id, "That button is from an older message; use today's "
+        tell(client, body, who.user_id, "That button is from an older message; use today's "
              "manifest.")
         return
-    try:
-        with runtime.store.unit_of_work() as session:
-            use_case(session, button)
-    except WorkflowError as exc:
-        tell(client, body, user_id, replies.refusal(exc))
-        return
-    runtime.poke_relay()
+    run_click(runtime, client, body, who, lambda session: use_case(session, button),
+              replies.refusal)

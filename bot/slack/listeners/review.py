@@ -9,11 +9,11 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.slack.ids import Action, Callback
-from bot.slack.listeners.common import actor, tell
+from bot.slack.listeners.common import actor, run_click, tell
 from bot.slack.runtime import Runtime
 from bot.slack.views import replies
 from bot.slack.views.decision import NOTE_BLOCK, DecisionMeta, note_modal
-from bot.workflow import Actor, WorkflowError, approve, may_decide, reject, request_changes
+from bot.workflow import WorkflowError, approve, may_decide, reject, request_changes
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -22,8 +22,8 @@ def register(app: App, runtime: Runtime) -> None:
         ack()
         who = actor(runtime, body)
         request_id = body["actions"][0]["value"]
-        _decide(runtime, client, body, who, lambda session: approve(
-            session, request_id, actor=who, now=runtime.clock()))
+        run_click(runtime, client, body, who, lambda session: approve(
+            session, request_id, actor=who, now=runtime.clock()), replies.refusal)
 
     def ask_for_note(callback: Callback, action: str) -> Callable[..., None]:
         def open_note(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -65,19 +65,6 @@ def _noted(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient,
         return
     ack()
     who = actor(runtime, body)
-    _decide(runtime, client, {"channel": {"id": meta.channel}} if meta.channel else {}, who,
-            lambda session: decide(session, meta.request, actor=who, now=runtime.clock(),
-                                   **{note: text}))
-
-
-def _decide(runtime: Runtime, client: WebClient, body: dict[str, Any], who: Actor,
-            use_case: Callable[[Any], Any]) -> None:
-    """Run one decision; a refusal (not a reviewer, own request, already decided) is told to
-    the clicker alone. The card and the partner hear of a decision through the outbox."""
-    try:
-        with runtime.store.unit_of_work() as session:
-            use_case(session)
-    except WorkflowError as exc:
-        tell(client, body, who.user_id, replies.refusal(exc))
-        return
-    runtime.poke_relay()
+    run_click(runtime, client, {"channel": {"id": meta.channel}} if meta.channel else {}, who,
+              lambda session: decide(session, meta.request, actor=who, now=runtime.clock(),
+                                     **{note: text}), replies.refusal)

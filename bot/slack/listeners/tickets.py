@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 from bot.rules.support import validate_ticket
 from bot.slack.files import FetchedFiles, fetch_files
 from bot.slack.ids import Action, Callback
-from bot.slack.listeners.common import Subcommand, UserTeams, actor, slash_command, tell
+from bot.slack.listeners.common import (
+    Subcommand,
+    UserTeams,
+    actor,
+    run_click,
+    slash_command,
+    tell,
+)
 from bot.slack.runtime import Runtime
 from bot.slack.views import ticket_replies as replies
 from bot.slack.views.ticket_form import (
@@ -92,7 +99,7 @@ def register(app: App, runtime: Runtime) -> None:
         ack()
         who = actor(runtime, body)
         ticket = body["actions"][0]["value"]
-        _run(runtime, client, body, who, lambda session: claim_ticket(
+        _click(runtime, client, body, who, lambda session: claim_ticket(
             session, ticket, actor=who, now=runtime.clock()))
 
     @app.action(Action.ticket_waiting.value)
@@ -100,7 +107,7 @@ def register(app: App, runtime: Runtime) -> None:
         ack()
         who = actor(runtime, body)
         ticket = body["actions"][0]["value"]
-        _run(runtime, client, body, who, lambda session: wait_on_partner(
+        _click(runtime, client, body, who, lambda session: wait_on_partner(
             session, ticket, actor=who, now=runtime.clock()))
 
     for button, callback in NOTE_BUTTONS.items():
@@ -150,17 +157,9 @@ def _noted(runtime: Runtime, callback: Callback) -> Callable[..., None]:
     return on_note
 
 
-def _run(runtime: Runtime, client: WebClient, body: dict[str, Any], who: Actor,
-         use_case: Callable[[Session], Any]) -> None:
-    """One change from a button; a refusal is told to the clicker alone. The card and the
-    partner hear of it through the outbox."""
-    try:
-        with runtime.store.unit_of_work() as session:
-            use_case(session)
-    except WorkflowError as exc:
-        tell(client, body, who.user_id, replies.ticket_refusal(exc))
-        return
-    runtime.poke_relay()
+def _click(runtime: Runtime, client: WebClient, body: dict[str, Any], who: Actor,
+           use_case: Callable[[Session], Any]) -> None:
+    run_click(runtime, client, body, who, use_case, replies.ticket_refusal)
 
 
 def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
