@@ -24,7 +24,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -53,6 +52,7 @@ from bot.workflow.errors import (
     ValidationFailed,
 )
 from bot.workflow.records import AttachmentFacts
+from bot.workflow.transitions import guarded_update
 
 T = TicketState
 UNRESOLVED = (T.open, T.in_progress, T.waiting_on_partner)
@@ -186,27 +186,13 @@ def _transition(session: Session, row: Ticket, *, action: str, expected: Collect
                 detail: Mapping[str, Any] | None = None) -> Ticket:
     """Move `row` from one of `expected` to `to` (possibly the state it is in: a reply still
     bumps the version, so concurrent changes are told apart), or raise why not."""
-    allowed = {s.value for s in expected}
-    if row.state not in allowed:
-        raise _refusal(row, action)
-    from_state, version = row.state, row.version
-    result = session.execute(
-        update(Ticket)
-        .where(Ticket.id == row.id, Ticket.state.in_(allowed), Ticket.version == version)
-        .values(state=to.value, version=version + 1, updated_at=now, **dict(values or {}))
-        .execution_options(synchronize_session=False))
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        current = ticket_queries.ticket_by_id(session, row.id)
-        assert current is not None  # tickets are never deleted
-        if current.state not in allowed:
-            raise _refusal(current, action)
-        raise Conflict(row.public_id)
+    from_state = row.state
+    updated = guarded_update(session, row, expected=expected, to=to, now=now, values=values,
+                             refusal=lambda current: _refusal(current, action))
     session.add(TicketEvent(ticket_id=row.id, actor=actor.user_id, action=action,
                             from_state=from_state, to_state=to.value,
                             detail=dict(detail or {}), at=now))
     session.flush()
-    updated = ticket_queries.ticket_by_id(session, row.id)
-    assert updated is not None
     return updated
 
 

@@ -3,16 +3,23 @@ with its audit event and outbox messages in the caller's transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot.store import queries
-from bot.store.models import AuditEvent, Request, RequestState, parse_public_id, public_id
+from bot.store.models import (
+    AuditEvent,
+    Request,
+    RequestState,
+    Ticket,
+    parse_public_id,
+    public_id,
+)
 from bot.store.outbox import enqueue
 from bot.workflow.actors import Actor
 from bot.workflow.errors import (
@@ -22,6 +29,7 @@ from bot.workflow.errors import (
     InvalidTransition,
     NotAllowed,
     NotFound,
+    WorkflowError,
 )
 
 S = RequestState
@@ -76,35 +84,48 @@ def refusal(row: Request, action: str) -> InvalidTransition:
     return InvalidTransition(row.public_id, state=row.state, action=action)
 
 
+Row = TypeVar("Row", bound=Request | Ticket)
+
+
+def guarded_update(session: Session, row: Row, *, expected: Collection[StrEnum], to: StrEnum,
+                   now: datetime, values: Mapping[str, Any] | None,
+                   refusal: Callable[[Row], WorkflowError]) -> Row:
+    """The one conditional UPDATE every lifecycle (requests, tickets) changes state with.
+
+    It names the state and version that were read, so of any number of concurrent callers
+    exactly one changes the row; the others re-read it and are told what happened."""
+    model = type(row)
+    allowed = {s.value for s in expected}
+    if row.state not in allowed:
+        raise refusal(row)
+    result = session.execute(
+        update(model)
+        .where(model.id == row.id, model.state.in_(allowed), model.version == row.version)
+        .values(state=to.value, version=row.version + 1, updated_at=now, **dict(values or {}))
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        current = session.get(model, row.id, populate_existing=True)
+        assert current is not None  # rows with a lifecycle are never deleted
+        if current.state not in allowed:
+            raise refusal(current)
+        raise Conflict(row.public_id)
+    updated = session.get(model, row.id, populate_existing=True)
+    assert updated is not None
+    return updated
+
+
 def transition(session: Session, row: Request, *, action: str, expected: Collection[S],
                to: S, actor: Actor, now: datetime, values: Mapping[str, Any] | None = None,
                detail: Mapping[str, Any] | None = None) -> Request:
-    """Move `row` from one of `expected` to `to`, or raise the error that explains why not.
-
-    The UPDATE names the state and version that were read, so of any number of concurrent
-    callers exactly one changes the row; the others re-read it and are told what happened.
-    """
-    allowed = {s.value for s in expected}
-    if row.state not in allowed:
-        raise refusal(row, action)
-    from_state, version = row.state, row.version
-    result = session.execute(
-        update(Request)
-        .where(Request.id == row.id, Request.state.in_(allowed), Request.version == version)
-        .values(state=to.value, version=version + 1, updated_at=now, **dict(values or {}))
-        .execution_options(synchronize_session=False))
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        current = queries.request_by_id(session, row.id)
-        assert current is not None  # requests are never deleted
-        if current.state not in allowed:
-            raise refusal(current, action)
-        raise Conflict(row.public_id)
+    """Move `row` from one of `expected` to `to` with its audit event, or raise the error
+    that explains why not."""
+    from_state = row.state
+    updated = guarded_update(session, row, expected=expected, to=to, now=now, values=values,
+                             refusal=lambda current: refusal(current, action))
     session.add(AuditEvent(request_id=row.id, actor=actor.user_id, action=action,
                            from_state=from_state, to_state=to.value, detail=dict(detail or {}),
                            at=now))
     session.flush()
-    updated = queries.request_by_id(session, row.id)
-    assert updated is not None
     return updated
 
 
