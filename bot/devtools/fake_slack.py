@@ -79,11 +79,18 @@ class ManualClock:
 
 @dataclass
 class _Failure:
-    status: int | str
+    status: int | str | tuple[int | str, ...]  # a tuple: each answer the next in turn
     retry_after: int
     method: str | None
     remaining: int | None = None  # fail_next
     until: float | None = None  # fail_for
+    answered: int = 0
+
+    def next_status(self) -> int | str:
+        if not isinstance(self.status, tuple):
+            return self.status
+        self.answered += 1
+        return self.status[(self.answered - 1) % len(self.status)]
 
     def applies(self, method: str, now: float) -> bool:
         if self.method is not None and self.method != method:
@@ -308,9 +315,10 @@ class FakeSlack:
         with self._cond:
             self._failures.append(_Failure(status, retry_after, method, remaining=n))
 
-    def fail_for(self, seconds: float, *, status: int | str = 429, retry_after: int = 1,
-                 method: str | None = None) -> None:
-        """An outage: every request (to `method`, or any) fails for `seconds` of the clock."""
+    def fail_for(self, seconds: float, *, status: int | str | tuple[int | str, ...] = 429,
+                 retry_after: int = 1, method: str | None = None) -> None:
+        """An outage: every request (to `method`, or any) fails for `seconds` of the clock;
+        a tuple of statuses (e.g. (429, 500)) answers each in turn."""
         with self._cond:
             self._failures.append(_Failure(status, retry_after, method,
                                            until=self.clock() + seconds))
@@ -410,9 +418,10 @@ class FakeSlack:
                 continue
             if failure.remaining is not None:
                 failure.remaining -= 1
-            if failure.status == DISCONNECT:
+            chosen = failure.next_status()
+            if chosen == DISCONNECT:
                 return _Answer(status=0, disconnect=True)
-            status = int(failure.status)
+            status = int(chosen)
             if status == 429:
                 return _Answer(429, {"ok": False, "error": "ratelimited"},
                                {"Retry-After": str(failure.retry_after)})

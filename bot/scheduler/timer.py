@@ -12,6 +12,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.calendar import DeployCalendar
 from bot.config import Settings
@@ -49,12 +50,14 @@ class Scheduler:
     def __init__(self, store: Store, settings: Settings, *,
                  calendar: DeployCalendar | None = None,
                  clock: Callable[[], datetime] = _utc_now, jobs: Sequence[JobSpec] = JOBS,
-                 by: str | None = None, on_posted: Callable[[], None] = lambda: None) -> None:
+                 by: str | None = None, on_posted: Callable[[], None] = lambda: None,
+                 sweep_seconds: float = 300) -> None:
         self.store = store
         self.ctx = schedule_context(settings, calendar=calendar, by=by)
         self.clock = clock
         self.jobs = {spec.name: spec for spec in jobs}
         self.on_posted = on_posted  # the relay's poke: send what was just queued
+        self.sweep_seconds = sweep_seconds
         self._aps: BackgroundScheduler | None = None
 
     @property
@@ -109,6 +112,10 @@ class Scheduler:
                         name=name, coalesce=True, max_instances=1, misfire_grace_time=None)
         aps.add_job(self._catch_up, id="catch_up", name="catch_up",
                     misfire_grace_time=None)
+        # And again every few minutes: a firing that failed (the database was restarting) or
+        # an instance killed mid-post is made up within the job's grace window, once.
+        aps.add_job(self._catch_up, IntervalTrigger(seconds=self.sweep_seconds), id="sweep",
+                    name="sweep", coalesce=True, max_instances=1)
         aps.start()
         self._aps = aps
 

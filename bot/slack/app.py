@@ -9,8 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
 
 from bot.slack.listeners import commands, deploy, form, home, review, tickets
+from bot.slack.listeners.common import actor_id, tell
 from bot.slack.runtime import Runtime
 from bot.store.claims import record_event
 
@@ -33,11 +35,17 @@ def create_app(runtime: Runtime) -> App:
               token_verification_enabled=False)
 
     @app.error
-    def unexpected(error: Exception, body: dict[str, Any]) -> BoltResponse:
-        # Domain errors are answered by the listeners; this is only for bugs. The user sees
-        # a short apology (never a traceback); the log keeps the details, without secrets.
+    def unexpected(error: Exception, body: dict[str, Any], response: BoltResponse | None,
+                   client: WebClient) -> BoltResponse:
+        # Domain errors are answered by the listeners; this is for bugs and outages (the
+        # database restarting). The user sees a short apology (never a traceback); the log
+        # keeps the details, without secrets.
         log.error("listener failed for %s", body.get("type") or body.get("command"),
                   exc_info=error)
+        if response is None:  # acknowledged already: the apology cannot ride on the answer
+            who = actor_id(body)
+            if who:
+                tell(client, body, who, SORRY)
         return BoltResponse(status=200, body=SORRY)
 
     @app.middleware

@@ -1,18 +1,18 @@
 """The outbox relay: delivers the Slack messages the workflow wrote, at least once, in order.
 
-One row per transaction: take the oldest due row (`outbox.due(limit=1)`), render it into
-`Outgoing` messages, send them, record the card's ts, mark it sent. Then the next row.
+One row at a time: take the oldest due row (`outbox.due(limit=1)`, which on PostgreSQL skips
+rows another relay has locked), render it into `Outgoing` messages and lease it (its next
+attempt pushed `lease` ahead) in one short transaction; send the messages outside any
+transaction; then record the outcome (the card's ts, sent) in another. A relay elsewhere sees
+a leased row as not due, so no row is sent by two relays, and no database connection is held
+while Slack answers.
 
-Exactly once, as far as a database can promise it:
-- PostgreSQL: `due()` locks the row (FOR UPDATE SKIP LOCKED) and the lock is held while it is
-  sent, until it is marked sent. Relays on other replicas skip it, so no row is sent twice.
-- SQLite: a write transaction holds the whole database, so it must not last a Slack call.
-  The row is leased instead: its next attempt is pushed `lease` ahead in a short transaction,
-  sent outside it, then marked in another. A relay elsewhere sees it as not due meanwhile.
-- The at-least-once window: a message Slack accepted but whose "sent" mark never committed
-  (the process dies or the database drops in between) is sent again later, after the lock is
-  released (PostgreSQL) or the lease runs out (SQLite). A row that renders to several
-  messages is retried whole, so renderers should give one message per row where they can.
+Exactly once, as far as a database can promise it: the outcome of a send is known only to the
+process that made it, so if the database is away when it is recorded (a restart, a failover),
+the relay keeps trying to record it until the lease is nearly out instead of sending it again.
+What remains is the window of a process that dies between Slack's answer and the record: that
+row is sent again when its lease runs out (at least once). A row that renders to several
+messages is retried whole, so renderers give one message per row where they can.
 
 Order: a row is not sent while an earlier row of the same conversation (the same request or
 ticket; or the same channel/user/topic for rows about neither) is still pending, so a card
@@ -32,6 +32,7 @@ import enum
 import http.client
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -40,6 +41,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
@@ -184,7 +186,6 @@ class Relay:
     # -- one row --------------------------------------------------------------------------
 
     def _step(self) -> _Outcome:
-        hold_lock = self.store.dialect == "postgresql"
         with self.store.unit_of_work() as session:
             now = self.clock()
             rows = outbox.due(session, now, limit=1)
@@ -212,26 +213,37 @@ class Relay:
                 log.exception("outbox %d (%s) could not be rendered", row.id, row.topic)
                 return self._failed(session, row, now, _Failure(
                     f"render: {type(exc).__name__}: {exc}", self._backoff(row)))
-            if hold_lock:
-                return self._send_and_mark(session, row, messages)
-            # SQLite: lease the row and let the database go during the Slack calls.
             _set_next_attempt(session, row.id, now + self.lease)
+        leased = time.monotonic()
         try:
             sent = self._send(messages)
         except Exception as exc:
-            with self.store.unit_of_work() as session:
-                return self._failed(session, row, self.clock(), self._classify(exc, row))
-        with self.store.unit_of_work() as session:
-            return self._mark_sent(session, row, messages, sent, self.clock())
+            failure = self._classify(exc, row)
+            return self._record(row, leased, lambda session: self._failed(
+                session, row, self.clock(), failure))
+        return self._record(row, leased, lambda session: self._mark_sent(
+            session, row, messages, sent, self.clock()))
 
-    def _send_and_mark(self, session: Session, row: OutboxMessage,
-                       messages: list[Outgoing]) -> _Outcome:
-        """PostgreSQL: send while `due()`'s row lock is held, mark in the same transaction."""
-        try:
-            sent = self._send(messages)
-        except Exception as exc:
-            return self._failed(session, row, self.clock(), self._classify(exc, row))
-        return self._mark_sent(session, row, messages, sent, self.clock())
+    def _record(self, row: OutboxMessage, leased: float,
+                write: Callable[[Session], _Outcome]) -> _Outcome:
+        """Record a send's outcome. Only this process knows it, so while the database is away
+        keep trying (until the lease is nearly out) rather than have the row sent again."""
+        deadline = leased + self.lease.total_seconds() * 0.9
+        delay = 0.1
+        while True:
+            try:
+                with self.store.unit_of_work() as session:
+                    return write(session)
+            except (OperationalError, InterfaceError) as exc:  # connection-level
+                if time.monotonic() + delay > deadline:
+                    log.error("outbox %d (%s): could not record its delivery (%s); it may be "
+                              "sent again when its lease runs out", row.id, row.topic,
+                              type(exc.orig).__name__)
+                    raise
+                log.warning("outbox %d (%s): database unavailable (%s); recording again in "
+                            "%.1f s", row.id, row.topic, type(exc.orig).__name__, delay)
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     def _mark_sent(self, session: Session, row: OutboxMessage, messages: list[Outgoing],
                    sent: list[tuple[str, str | None]], now: datetime) -> _Outcome:
@@ -350,11 +362,17 @@ def _same_conversation(row: OutboxMessage) -> list[Any]:
 def _earlier_pending(session: Session, row: OutboxMessage) -> OutboxMessage | None:
     """The oldest pending row written before `row` in its conversation, if any (another
     relay may hold it: it is still pending until that relay marks it)."""
-    return session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.pending.value,
-               OutboxMessage.id < row.id, *_same_conversation(row))
-        .order_by(OutboxMessage.id).limit(1)).first()
+    stmt = (select(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.pending.value,
+                   OutboxMessage.id < row.id, *_same_conversation(row))
+            .order_by(OutboxMessage.id).limit(1))
+    if session.get_bind().dialect.name == "postgresql":
+        # Wait for a relay that is recording it right now, then judge it as committed: else
+        # `row` could be put back after that relay released its followers, and sit out the
+        # lease. Asked again after the wait, as a row that stopped matching while locked
+        # leaves LIMIT 1 empty. (SQLite transactions are serial already.)
+        session.scalars(stmt.with_for_update()).first()
+    return session.scalars(stmt).first()
 
 
 def _set_next_attempt(session: Session, message_id: int, when: datetime) -> None:

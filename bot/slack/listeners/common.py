@@ -45,6 +45,14 @@ class UserTeams:
         return team
 
 
+def actor_id(body: Mapping[str, Any]) -> str | None:
+    """The user who clicked, submitted or typed a command; None for events (nobody waits)."""
+    user = body.get("user")
+    if isinstance(user, Mapping):
+        return str(user.get("id") or "") or None
+    return str(body.get("user_id") or "") or None
+
+
 def actor(runtime: Runtime, body: Mapping[str, Any], teams: UserTeams | None = None) -> Actor:
     """The acting user from any payload: interactivity (`user`), or a slash command."""
     user = body.get("user")
