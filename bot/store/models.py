@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -57,6 +58,10 @@ class RequestState(StrEnum):
 OPEN_STATES = frozenset({RequestState.submitted, RequestState.in_review,
                          RequestState.changes_requested, RequestState.approved})
 UNDECIDED_STATES = frozenset({RequestState.submitted, RequestState.in_review})
+# The rows uq_requests_open_launch_issuer keeps to one per issuer: the launches ISS-UNIQUE reads
+# as holding their issuer (migration 0003 spells the same predicate out).
+OPEN_LAUNCH = text("kind = 'launch' AND state IN ("
+                   + ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES)) + ")")
 
 
 class Integration(Base):
@@ -110,6 +115,11 @@ class Request(Base):
         Index("ix_requests_team_created", "requester_team_id", "created_at"),
         # open issuers (ISS-UNIQUE)
         Index("ix_requests_issuer_state", "issuer", "state"),
+        # ISS-UNIQUE as a guarantee: the rule reads, then inserts, so two launches of one
+        # issuer filed at the same instant both pass it; this makes the second insert fail.
+        # NULL issuers never collide (a launch without one is refused by ISS-FORMAT anyway).
+        Index("uq_requests_open_launch_issuer", "issuer", unique=True,
+              sqlite_where=OPEN_LAUNCH, postgresql_where=OPEN_LAUNCH),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -55,19 +55,19 @@ def submit(session: Session, data: Data, *, actor: Actor, now: datetime,
         idempotency_key=idempotency_key, slip_count=0, submitted_at=now, created_at=now,
         updated_at=now, **_judged(session, request, report, context))
     row.attachments = _attachments(request, context.files, now)
-    if idempotency_key:
-        # Two deliveries racing: the second waits on the unique key, then finds the first.
-        try:
-            with session.begin_nested():
-                session.add(row)
-        except IntegrityError:
-            existing = queries.request_by_key(session, idempotency_key)
-            if existing is None:
-                raise
+    # A savepoint: on PostgreSQL a failed INSERT aborts the transaction, and this one must go
+    # on to read who won. A racer waits on the unique index it clashes with until the winner
+    # commits: a delivery of the same form (idempotency key) or another launch of this issuer
+    # (uq_requests_open_launch_issuer).
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError as clash:
+        existing = queries.request_by_key(session, idempotency_key) if idempotency_key else None
+        if existing is not None:
             return _same_requester(existing, actor)
-    else:
-        session.add(row)
-        session.flush()
+        _rejudge(clash, session, data, now=now, calendar=calendar, files=files or {},
+                 unreadable=unreadable or {})
     session.add(AuditEvent(request_id=row.id, actor=actor.user_id, action="submit",
                            from_state=None, to_state=row.state,
                            detail={"target_deploy_date": _iso(row.target_deploy_date)},
@@ -113,11 +113,19 @@ def resubmit(session: Session, request_id: int | str, data: Data, *, actor: Acto
     if earlier is not None and (judged["target_deploy_date"] is None
                                 or judged["target_deploy_date"] < earlier):
         judged["target_deploy_date"] = earlier
-    row = transition(session, row, action="resubmit", expected=(S.changes_requested,),
-                     to=S.submitted, actor=actor, now=now,
-                     values={**judged, "submitted_at": now, "reviewer_id": None,
-                             "decided_by": None, "decided_at": None, "decision_note": None},
-                     detail={"target_deploy_date": _iso(judged["target_deploy_date"])})
+    try:
+        # A launch may take a new issuer here, racing a submit of it: see submit's savepoint.
+        with session.begin_nested():
+            row = transition(
+                session, row, action="resubmit", expected=(S.changes_requested,),
+                to=S.submitted, actor=actor, now=now,
+                values={**judged, "submitted_at": now, "reviewer_id": None, "decided_by": None,
+                        "decided_at": None, "decision_note": None},
+                detail={"target_deploy_date": _iso(judged["target_deploy_date"])})
+    except IntegrityError as clash:
+        _rejudge(clash, session, data, now=now, calendar=calendar,
+                 files={**previous, **(files or {})}, unreadable=unreadable or {},
+                 excluding=row.id)
     row.attachments = _attachments(request, context.files, now)
     session.flush()
     notify(session, row, event="resubmitted", now=now,
@@ -171,12 +179,13 @@ def build_context(session: Session, request: RequestModel | None, *, now: dateti
                 known_files.setdefault(name, pem.encode())
     # The rules ask only about this request's issuer: look that one up, not every issuer.
     among = [request.issuer] if request is not None and request.issuer else []
+    # Open requests before integrations: a launch deployed in between (deployed and its
+    # integration created in one commit) is then seen by the second read, never missed by both.
+    held = queries.open_request_issuers(session, kind, excluding=excluding, among=among)
     return Context(
         now=now, calendar=calendar, files=known_files, unreadable=dict(unreadable),
         knows_integrations=True, known_issuers=queries.known_issuers(session, among),
-        open_request_issuers=queries.open_request_issuers(session, kind, excluding=excluding,
-                                                          among=among),
-        current=current)
+        open_request_issuers=held, current=current)
 
 
 def _judge(session: Session, data: Data, *, now: datetime, calendar: DeployCalendar,
@@ -194,6 +203,17 @@ def _judge(session: Session, data: Data, *, now: datetime, calendar: DeployCalen
     if request is None or not report.ok:
         raise ValidationFailed(report)
     return request, report, context
+
+
+def _rejudge(clash: IntegrityError, session: Session, data: Data, *, now: datetime,
+             calendar: DeployCalendar, files: Mapping[str, bytes],
+             unreadable: Mapping[str, str], excluding: int | None = None) -> NoReturn:
+    """After a unique index refused the write: judge again, now that the racer that won has
+    committed, so the partner gets the ValidationFailed (ISS-UNIQUE on `issuer`) the rule gives;
+    any other clash is re-raised as it is."""
+    _judge(session, data, now=now, calendar=calendar, files=files, unreadable=unreadable,
+           excluding=excluding)
+    raise clash
 
 
 def _judged(session: Session, request: RequestModel, report: Report,
