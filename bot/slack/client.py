@@ -26,9 +26,20 @@ SERVER_ERROR_RETRIES = 2  # 500 and 503, with slack_sdk's backoff (0.5 s, 1 s, +
 def retry_handlers(*, connection: int = CONNECTION_RETRIES, rate_limit: int = RATE_LIMIT_RETRIES,
                    server_error: int = SERVER_ERROR_RETRIES) -> list[RetryHandler]:
     """slack_sdk's handlers for connection errors, 429 (honouring Retry-After) and 5xx."""
-    return [ConnectionErrorRetryHandler(max_retry_count=connection),
-            RateLimitErrorRetryHandler(max_retry_count=rate_limit),
-            ServerErrorRetryHandler(max_retry_count=server_error)]
+    handlers: list[RetryHandler] = [ConnectionErrorRetryHandler(max_retry_count=connection)]
+    if rate_limit:
+        handlers.append(RateLimitErrorRetryHandler(max_retry_count=rate_limit))
+    if server_error:
+        handlers.append(ServerErrorRetryHandler(max_retry_count=server_error))
+    return handlers
+
+
+def listener_handlers() -> list[RetryHandler]:
+    """Inside a listener only a dropped connection is retried (at once). Slack waits 3 s for
+    the answer and a trigger lasts 3 s, so sleeping on a 429 or a 500 there only holds a
+    listener thread that other requests need (during a Slack outage, all of them); the user
+    is told to try again instead. The relay, which retries across minutes, keeps the rest."""
+    return retry_handlers(connection=1, rate_limit=0, server_error=0)
 
 
 def make_client(settings: Settings, *, timeout: int = DEFAULT_TIMEOUT,

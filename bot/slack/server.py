@@ -25,7 +25,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.scheduler import Scheduler
-from bot.slack.client import make_client
+from bot.slack.client import listener_handlers, make_client
 from bot.slack.relay import Relay
 from bot.slack.reviewers import ReviewerDirectory
 from bot.slack.runtime import Runtime, utc_now
@@ -175,14 +175,15 @@ def assemble(settings: Settings, store: Store, *, client: WebClient | None = Non
              clock: Callable[[], datetime] = utc_now) -> Bot:
     """The Runtime, the Bolt app (`bot.slack.app.create_app`), the outbox relay (rendering
     with `bot.slack.messages.render_outbox`), the WSGI app and the scheduler. Nothing is
-    started."""
+    started. Listeners and relay get clients with their own retries (`bot.slack.client`),
+    unless `client` is given for both."""
     from bot.slack.app import create_app
     from bot.slack.messages import render_outbox
 
-    client = client or make_client(settings)
-    relay = Relay(store, client, lambda session, message: render_outbox(session, message,
-                                                                         settings),
+    relay = Relay(store, client or make_client(settings),
+                  lambda session, message: render_outbox(session, message, settings),
                   settings, clock)
+    client = client or make_client(settings, handlers=listener_handlers())
     runtime = Runtime(settings=settings, store=store, client=client,
                       calendar=settings.calendar(),
                       is_reviewer=ReviewerDirectory(client, settings.reviewer_group,

@@ -5,18 +5,21 @@ place, outages delay and lose nothing, permanent errors give up, replicas never 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.devtools.fake_slack import DISCONNECT, FakeSlack, ManualClock
-from bot.slack.client import make_client
+from bot.slack.client import listener_handlers, make_client
 from bot.slack.relay import NotReady, Relay
 from bot.slack.rendering import Outgoing
 from bot.store import outbox
@@ -385,6 +388,82 @@ def test_make_client_retries_a_blip_itself(fake_slack: FakeSlack) -> None:
     fake_slack.fail_next(1, status=429, retry_after=0)
     assert client.chat_postMessage(channel="C0GENERAL", text="hi")["ok"]
     assert [c.status for c in fake_slack.calls] == [429, 200]
+
+
+def test_listener_client_fails_fast_instead_of_sleeping(fake_slack: FakeSlack) -> None:
+    client = make_client(infra_settings(fake_slack), handlers=listener_handlers())
+    fake_slack.fail_next(1, status=429, retry_after=30)
+    with pytest.raises(SlackApiError) as raised:
+        client.chat_postMessage(channel="C0GENERAL", text="hi")
+    assert raised.value.response.status_code == 429
+    assert len(fake_slack.calls) == 1  # no retry slept through Retry-After
+    fake_slack.fail_next(1, status=DISCONNECT)
+    assert client.chat_postMessage(channel="C0GENERAL", text="hi")["ok"]  # a dropped connection
+
+
+# -- the database going away --------------------------------------------------------------
+
+class FlakyStore(Store):
+    """A store whose next `fail` write transactions fail as a restarting database's do."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store.engine)
+        self.fail = 0
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        if self.fail:
+            self.fail -= 1
+            raise OperationalError("UPDATE outbox", {}, Exception("server closed the connection"))
+        with super().unit_of_work() as session:
+            yield session
+
+
+def test_a_delivery_is_recorded_once_the_database_is_back_not_sent_again(
+        db: Store, fake_slack: FakeSlack, bare_client: WebClient) -> None:
+    now = datetime.now(UTC)
+    flaky = FlakyStore(db)
+    request_id = new_request(db, now)
+    put(db, "review_card", "card", now, request_id=request_id)
+    relay = make_relay(flaky, bare_client, infra_settings(fake_slack), Now())
+    original = relay._send
+
+    def send_then_lose_the_database(messages: list[Outgoing]) -> Any:
+        sent = original(messages)
+        flaky.fail = 3  # the database restarts while Slack answers
+        return sent
+
+    relay._send = send_then_lose_the_database  # type: ignore[method-assign]
+    assert relay.run_once() == 1
+    assert flaky.fail == 0
+    relay._send = original  # type: ignore[method-assign]
+    assert relay.run_once() == 0
+    assert texts(fake_slack.messages_in(REVIEW)) == ["card"]
+    [row] = rows(db)
+    assert row.status == "sent" and row.attempts == 1
+
+
+def test_a_send_that_cannot_be_recorded_before_its_lease_ends_is_reported(
+        db: Store, fake_slack: FakeSlack, bare_client: WebClient,
+        caplog: pytest.LogCaptureFixture) -> None:
+    now = datetime.now(UTC)
+    flaky = FlakyStore(db)
+    put(db, "post", "digest", now, channel="C0DIGEST")
+    relay = make_relay(flaky, bare_client, infra_settings(fake_slack), Now(),
+                       lease=timedelta(seconds=0.5))
+    original = relay._send
+
+    def send_then_lose_the_database(messages: list[Outgoing]) -> Any:
+        sent = original(messages)
+        flaky.fail = 1000
+        return sent
+
+    relay._send = send_then_lose_the_database  # type: ignore[method-assign]
+    with pytest.raises(OperationalError):
+        relay.run_once()
+    assert "may be sent again when its lease runs out" in caplog.text
+    [row] = rows(db)
+    assert row.status == "pending"  # leased: another relay waits for the lease to end
 
 
 # -- the thread ---------------------------------------------------------------------------
