@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 
 from bot.slack.listeners import commands, deploy, form, home, review, tickets
@@ -21,10 +22,51 @@ LISTENER_THREADS = 16  # waitress's threads in `launchbot serve`
 SORRY = "Sorry, something went wrong on our side. Nothing you sent was lost; please try again."
 
 
+class _WithoutRequestDetails(logging.Filter):
+    """Bolt logs a refused request's signature, timestamp and whole body at INFO: up to 1 MB of
+    an attacker's text per request; for a genuine request refused as stale, its response_url
+    and trigger_id (live capabilities) and the legacy verification token. The fact is kept,
+    the details are not."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("Invalid request signature detected"):
+            record.msg = "Invalid request signature detected (request not logged)"
+            record.args = ()
+        return True
+
+
+def _quiet_refusals() -> None:
+    logger = logging.getLogger("slack_bolt.RequestVerification")
+    if not any(isinstance(f, _WithoutRequestDetails) for f in logger.filters):
+        logger.addFilter(_WithoutRequestDetails())
+
+
+def _one_workspace(token: str) -> Callable[..., AuthorizeResult]:
+    """Every request is for the one workspace the bot token belongs to. Bolt's single-team
+    default asks auth.test on the first request and answers "please install this app" while
+    Slack fails it: a Slack outage at start-up would refuse every command and form."""
+    def authorize(enterprise_id: str | None, team_id: str | None,
+                  user_id: str | None) -> AuthorizeResult:
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=token,
+                               user_id=user_id)
+    return authorize
+
+
+def _without_token(client: WebClient) -> WebClient:
+    """The client Bolt copies for each request (base URL, timeout, retries); the token comes
+    from `authorize`, so Bolt need not be told it twice."""
+    return WebClient(base_url=client.base_url, timeout=client.timeout, ssl=client.ssl,
+                     proxy=client.proxy, headers=client.headers, logger=client.logger,
+                     retry_handlers=client.retry_handlers)
+
+
 def create_app(runtime: Runtime) -> App:
+    _quiet_refusals()
     settings = runtime.settings
     secret = settings.slack_signing_secret
-    app = App(client=runtime.client,
+    token = runtime.client.token
+    app = App(client=_without_token(runtime.client) if token else runtime.client,
+              authorize=_one_workspace(token) if token else None,
               signing_secret=secret.get_secret_value() if secret else None,
               # Listeners ack as soon as they can and go on working after the response (a view
               # submission acks with its response_action once the request is stored).
