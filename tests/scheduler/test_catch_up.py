@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from bot.calendar import DeployCalendar
 from bot.scheduler import Scheduler
@@ -160,6 +164,43 @@ def test_the_timer_runs_in_the_configured_time_zone(db: Store, cal: DeployCalend
     finally:
         scheduler.stop()
     assert not scheduler.running
+    with db.reader() as s:
+        claims = s.scalars(select(JobClaim).where(JobClaim.job == "manifest")).all()
+        assert [(c.period, c.claimed_by) for c in claims] == [("2026-11-19", "timer")]
+
+
+class _DownAtFirst(Store):
+    """The database refuses the first `failures` write transactions (it is restarting)."""
+
+    def __init__(self, store: Store, failures: int) -> None:
+        super().__init__(store.engine)
+        self.failures = failures
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        if self.failures:
+            self.failures -= 1
+            raise OperationalError("INSERT INTO job_claims", {}, Exception("connection refused"))
+        with super().unit_of_work() as session:
+            yield session
+
+
+def test_a_post_that_failed_is_made_by_the_next_sweep_without_a_restart(
+        db: Store, cal: DeployCalendar) -> None:
+    approved(db, cal, 1, deploy=THU)
+    down = _DownAtFirst(db, failures=1)
+    scheduler = Scheduler(down, settings(), clock=Clock(local(2026, 11, 19, 9, 5)), by="timer",
+                          sweep_seconds=0.2)
+    posted: list[bool] = []
+    scheduler.on_posted = lambda: posted.append(True)
+    scheduler.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not posted and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        scheduler.stop()
+    assert down.failures == 0 and posted, "the sweep did not make up the failed post"
     with db.reader() as s:
         claims = s.scalars(select(JobClaim).where(JobClaim.job == "manifest")).all()
         assert [(c.period, c.claimed_by) for c in claims] == [("2026-11-19", "timer")]
