@@ -112,6 +112,7 @@ class _Trigger:
 class _File:
     info: dict[str, Any]
     content: bytes
+    redirect: str | None = None  # see FakeSlack.redirect_file
 
 
 @dataclass
@@ -283,6 +284,12 @@ class FakeSlack:
     def file_info(self, file_id: str) -> dict[str, Any]:
         with self._cond:
             return copy.deepcopy(self.files[file_id].info)
+
+    def redirect_file(self, file_id: str, location: str) -> None:
+        """The file's private URLs answer an authorized request with a 302 to `location` (a
+        redirect off Slack, which a client holding the token must not follow)."""
+        with self._cond:
+            self.files[file_id].redirect = location
 
     def dm_channel_id(self, user_id: str) -> str:
         """The bot's DM channel with a user (what conversations.open answers)."""
@@ -475,6 +482,9 @@ class FakeSlack:
             # that follows redirects and does not check the content type saves a web page.
             return _Answer(302, headers={"Location": f"{self.root_url}/signin?redir={path}"},
                            raw=b"", content_type="text/html; charset=utf-8")
+        if stored.redirect is not None:
+            return _Answer(302, headers={"Location": stored.redirect}, raw=b"",
+                           content_type="text/plain")
         return _Answer(200, raw=stored.content, content_type=stored.info["mimetype"])
 
     def handle_response_url(self, path: str, params: dict[str, Any],

@@ -7,12 +7,16 @@
     anything else        404
 
 Served by waitress (a production WSGI server: a thread pool, bounded request sizes). A body
-over 1 MB gets 413 before it is read; Slack's own payloads are far smaller.
+over 1 MB gets 413 before it is read; Slack's own payloads are far smaller. A request Bolt
+cannot even parse (signature headers that are not a number and a hex digest, a body that is
+not UTF-8 or not Slack's form or JSON object) is refused here with 401 or 400, never a 500.
 """
 
 from __future__ import annotations
 
+import io
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
 from bot.config import Settings
@@ -39,6 +45,8 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 MAX_BODY = 1024 * 1024
 THREADS = 16
+_TIMESTAMP = re.compile(r"[0-9]{1,15}")
+_SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 
 
 def _plain(start_response: StartResponse, status: str, text: str,
@@ -47,6 +55,28 @@ def _plain(start_response: StartResponse, status: str, text: str,
     start_response(status, [("Content-Type", "text/plain; charset=utf-8"),
                             ("Content-Length", str(len(body))), *(extra or [])])
     return [body]
+
+
+def _unparsable(environ: WSGIEnvironment, length: int) -> tuple[str, str] | None:
+    """Why Bolt could not handle this request at all, or None. Bolt parses the body before it
+    verifies the signature and crashes on what it cannot parse: a 500, or worse, its error
+    handler answering 200 to an unverified body (int() of a timestamp like "abc",
+    compare_digest() of a non-ASCII signature). The body, read here within the size limit, is
+    handed on to Bolt."""
+    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")
+    signature = environ.get("HTTP_X_SLACK_SIGNATURE")
+    if (timestamp is not None and not _TIMESTAMP.fullmatch(timestamp)) or (
+            signature is not None and not _SIGNATURE.fullmatch(signature)):
+        return "401 Unauthorized", "invalid request"
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    try:
+        BoltRequest(body=body.decode("utf-8"), query=environ.get("QUERY_STRING", ""),
+                    headers=WsgiHttpRequest(environ).get_headers())
+    except Exception:  # whatever Bolt's parser raises on this body, the body is at fault
+        return "400 Bad Request", "malformed request"
+    return None
 
 
 class SlackWsgiApp:
@@ -73,6 +103,9 @@ class SlackWsgiApp:
                 # Answer from the header alone: the body is never read into memory.
                 return _plain(start_response, "413 Content Too Large", "request too large",
                               [("Connection", "close")])
+            refused = _unparsable(environ, length)
+            if refused is not None:
+                return _plain(start_response, *refused)
             return self.slack(environ, start_response)
         if path in ("/healthz", "/readyz"):
             if method not in ("GET", "HEAD"):

@@ -14,7 +14,7 @@ from bot.store.models import Integration, IntegrationDeploy, Request
 from bot.workflow.actors import Actor
 from bot.workflow.errors import NotAllowed
 from bot.workflow.records import RequestRecord
-from bot.workflow.transitions import S, load, notify, transition
+from bot.workflow.transitions import S, load_visible, notify, transition
 
 
 def mark_deployed(session: Session, request: int | str, *, actor: Actor,
@@ -22,7 +22,7 @@ def mark_deployed(session: Session, request: int | str, *, actor: Actor,
     """A deployer (a reviewer) marks an approved request deployed. A launch creates the
     integration, a change updates it; both add to its deploy history. A staging deploy is not
     a production integration: only the request changes."""
-    row = load(session, request)
+    row = load_visible(session, request, actor)
     if not actor.is_reviewer:
         raise NotAllowed("not_reviewer", action="mark deployed", request=row.public_id)
     row = transition(session, row, action="deploy", expected=(S.approved,), to=S.deployed,
@@ -39,7 +39,7 @@ def slip(session: Session, request: int | str, *, actor: Actor, now: datetime,
     """An approved request that was not deployed moves to the next deploy day after both its
     target and today. It stays approved (see bot/workflow/__init__.py). With `from_date`, a
     request no longer targeting that day is left alone: running a slip job twice slips once."""
-    row = load(session, request)
+    row = load_visible(session, request, actor)
     if not (actor.is_reviewer or actor.is_system):
         raise NotAllowed("not_reviewer", action="slip", request=row.public_id)
     if from_date is not None and row.target_deploy_date != from_date:

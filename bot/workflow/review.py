@@ -1,4 +1,7 @@
-"""Reviewer decisions: claim, approve, request changes, reject."""
+"""Reviewer decisions: claim, approve, request changes, reject.
+
+Requests are loaded as the actor may see them: a partner of another team is told NotFound,
+never "only reviewers can ..." (which would tell them the request exists)."""
 
 from __future__ import annotations
 
@@ -9,7 +12,14 @@ from sqlalchemy.orm import Session
 from bot.workflow.actors import Actor
 from bot.workflow.errors import MissingInput
 from bot.workflow.records import RequestRecord
-from bot.workflow.transitions import S, load, notify, refusal, require_reviewer, transition
+from bot.workflow.transitions import (
+    S,
+    load_visible,
+    notify,
+    refusal,
+    require_reviewer,
+    transition,
+)
 
 UNDECIDED = (S.submitted, S.in_review)
 
@@ -17,7 +27,7 @@ UNDECIDED = (S.submitted, S.in_review)
 def claim(session: Session, request: int | str, *, actor: Actor,
           now: datetime) -> RequestRecord:
     """A reviewer takes a submitted request (submitted → in_review)."""
-    row = load(session, request)
+    row = load_visible(session, request, actor)
     require_reviewer(actor, row, "claim")
     row = transition(session, row, action="claim", expected=(S.submitted,), to=S.in_review,
                      actor=actor, now=now, values={"reviewer_id": actor.user_id})
@@ -29,7 +39,7 @@ def claim(session: Session, request: int | str, *, actor: Actor,
 def may_decide(session: Session, request: int | str, *, actor: Actor, action: str) -> None:
     """Raise what deciding would raise (not a reviewer, own request, already decided), so a
     surface can refuse before asking the reviewer for a comment or a reason."""
-    row = load(session, request)
+    row = load_visible(session, request, actor)
     require_reviewer(actor, row, action)
     if row.state not in {s.value for s in UNDECIDED}:
         raise refusal(row, action)
@@ -37,7 +47,7 @@ def may_decide(session: Session, request: int | str, *, actor: Actor, action: st
 
 def approve(session: Session, request: int | str, *, actor: Actor,
             now: datetime) -> RequestRecord:
-    row = load(session, request)
+    row = load_visible(session, request, actor)
     require_reviewer(actor, row, "approve")
     row = transition(session, row, action="approve", expected=UNDECIDED, to=S.approved,
                      actor=actor, now=now, values=_decided(actor, now))
@@ -51,7 +61,7 @@ def request_changes(session: Session, request: int | str, *, actor: Actor, now: 
     comment = comment.strip()
     if not comment:
         raise MissingInput("comment")
-    row = load(session, request)
+    row = load_visible(session, request, actor)
     require_reviewer(actor, row, "request changes to")
     row = transition(session, row, action="request_changes", expected=UNDECIDED,
                      to=S.changes_requested, actor=actor, now=now,
@@ -66,7 +76,7 @@ def reject(session: Session, request: int | str, *, actor: Actor, now: datetime,
     reason = reason.strip()
     if not reason:
         raise MissingInput("reason")
-    row = load(session, request)
+    row = load_visible(session, request, actor)
     require_reviewer(actor, row, "reject")
     row = transition(session, row, action="reject", expected=UNDECIDED, to=S.rejected,
                      actor=actor, now=now, values=_decided(actor, now, reason),

@@ -4,7 +4,8 @@ answer, resolve; a team's tickets and the open ones.
 Same rules as requests: every change is one conditional UPDATE on the expected state and
 version, written with its audit event (`ticket_events`) and outbox messages in the caller's
 transaction. Support staff are the reviewers (`Actor.is_reviewer`); a partner sees only their
-own team's tickets, and any other ticket is NotFound to them.
+own team's tickets, and any other ticket is NotFound to them, whatever they try on it (a
+refusal such as "only support can claim" would tell them it exists).
 
     open ──claim or reply──▶ in_progress ──wait──▶ waiting_on_partner ──answer──▶ in_progress
     open ──wait──▶ waiting_on_partner
@@ -285,7 +286,7 @@ def _same_team(row: Ticket, actor: Actor) -> TicketRecord:
 def claim_ticket(session: Session, ticket: int | str, *, actor: Actor,
                  now: datetime) -> TicketRecord:
     """Support takes an open ticket (open → in_progress); the partner is told who has it."""
-    row = load(session, ticket)
+    row = load_visible(session, ticket, actor)
     _require_staff(actor, row, "claim")
     row = _transition(session, row, action="claim", expected=(T.open,), to=T.in_progress,
                       actor=actor, now=now, values={"assignee_id": actor.user_id})
@@ -298,7 +299,7 @@ def reply_to_partner(session: Session, ticket: int | str, *, actor: Actor, now: 
     """Support writes to the partner: kept on the ticket and DMed to them. Replying to an
     open ticket claims it."""
     body = _text(body, "reply")
-    row = load(session, ticket)
+    row = load_visible(session, ticket, actor)
     _require_staff(actor, row, "reply to")
     row = _add_message(session, row, actor=actor, now=now, body=body, role="support",
                        moves={T.open: T.in_progress})
@@ -335,7 +336,7 @@ def _add_message(session: Session, row: Ticket, *, actor: Actor, now: datetime, 
 def wait_on_partner(session: Session, ticket: int | str, *, actor: Actor,
                     now: datetime) -> TicketRecord:
     """Support needs the partner to act (→ waiting_on_partner); the partner is asked."""
-    row = load(session, ticket)
+    row = load_visible(session, ticket, actor)
     _require_staff(actor, row, "mark as waiting on the partner")
     row = _transition(session, row, action="wait_on_partner", expected=(T.open, T.in_progress),
                       to=T.waiting_on_partner, actor=actor, now=now,
@@ -362,7 +363,7 @@ def resolve_ticket(session: Session, ticket: int | str, *, actor: Actor, now: da
                    note: str) -> TicketRecord:
     """Support closes the ticket with a resolution note, which the partner gets by DM."""
     note = _text(note, "resolution note")
-    row = load(session, ticket)
+    row = load_visible(session, ticket, actor)
     _require_staff(actor, row, "resolve")
     row = _transition(session, row, action="resolve", expected=UNRESOLVED, to=T.resolved,
                       actor=actor, now=now,
@@ -381,11 +382,10 @@ ACTIONS = {"reply": "reply to", "resolve": "resolve", "answer": "answer"}
 def may_act(session: Session, ticket: int | str, *, actor: Actor, action: str) -> TicketRecord:
     """Raise what `action` (reply, resolve, answer) would raise, so a surface can refuse
     before asking for text; the ticket otherwise."""
+    row = load_visible(session, ticket, actor)
     if action == "answer":
-        row = load_visible(session, ticket, actor)
         _require_team(actor, row, ACTIONS[action])
     else:
-        row = load(session, ticket)
         _require_staff(actor, row, ACTIONS[action])
     if row.state == T.resolved:
         raise _refusal(row, ACTIONS[action])

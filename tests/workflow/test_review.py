@@ -26,7 +26,7 @@ from bot.workflow import (
 )
 from bot.workflow.actors import Actor
 
-from .conftest import NOW, PARTNER, REVIEWER, REVIEWER2, STRANGER
+from .conftest import NOW, PARTNER, REVIEWER, REVIEWER2, STRANGER, TEAMMATE
 
 LATER = NOW + timedelta(hours=2)
 
@@ -61,9 +61,12 @@ def test_claimed_by_someone_else(db: Store, submitted: RequestRecord) -> None:
 
 def test_only_reviewers_decide(db: Store, submitted: RequestRecord) -> None:
     with pytest.raises(NotAllowed) as err, db.unit_of_work() as s:
-        approve(s, submitted.id, actor=STRANGER, now=LATER)
+        approve(s, submitted.id, actor=TEAMMATE, now=LATER)
     assert err.value.reason == "not_reviewer"
     assert str(err.value) == "only reviewers can approve requests"
+    # Another team is not told that the request exists.
+    with pytest.raises(NotFound), db.unit_of_work() as s:
+        approve(s, submitted.id, actor=STRANGER, now=LATER)
 
 
 def test_nobody_decides_their_own_request(db: Store, submitted: RequestRecord) -> None:
