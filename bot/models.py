@@ -66,18 +66,24 @@ class Attestations(_Strict):
     dedicated_domain: bool | None = None
 
 
+# What the store keeps of these (integrations and requests columns): longer is refused when
+# filing, on its field, rather than failing a later step (PostgreSQL enforces the lengths).
+NAME_MAX = 255
+ISSUER_MAX = 1024
+
+
 class Configuration(_Strict):
     """The integration's configuration: what a production configuration app holds."""
 
     app_name: str | None = None
-    friendly_name: str | None = None
-    agency: str | None = None
+    friendly_name: str | None = Field(None, max_length=NAME_MAX)
+    agency: str | None = Field(None, max_length=NAME_MAX)
     description: str | None = None
     protocol: str | None = None
     ial: int | None = None
     default_aal: int | None = None
     attribute_bundle: list[str] | None = None
-    issuer: str | None = None
+    issuer: str | None = Field(None, max_length=ISSUER_MAX)
     logo: str | None = None
     certificates: list[str] | None = None
     redirect_uris: list[str] | None = None
@@ -117,7 +123,7 @@ class Request(Configuration):
 class SupportTicket(_Strict):
     category: str | None = None
     environment: Literal["sandbox", "staging", "production"] | None = None
-    issuer: str | None = None
+    issuer: str | None = Field(None, max_length=ISSUER_MAX)
     summary: str | None = None
     description: str | None = None
     started: str | None = None
@@ -199,6 +205,8 @@ def _error_finding(err: dict[str, Any]) -> Finding:
                        message="kind must be one of launch, change, staging")
     expected = _TYPE_WORDS.get(err["type"])
     message = f"must be {expected}" if expected else err["msg"]
+    if err["type"] == "string_too_long":
+        message = f"is too long: at most {err['ctx']['max_length']} characters"
     return Finding(rule="REQ-TYPE", severity=Severity.error, field=path,
                    message=f"{path} {message}")
 

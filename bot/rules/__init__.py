@@ -57,9 +57,13 @@ def validate(request: Request | Mapping[str, Any], *, context: Context) -> Repor
                       partial=request.kind is Kind.change and context.current is None)
     timing = plan(subject)
     subject = replace(subject, target=timing.target)
-    findings = shape + normalized + timing.findings
+    findings = normalized + timing.findings
     for check in CHECKS:
         findings.extend(check(subject))
+    # A field refused for its shape was dropped before the checks: their "is required" on it
+    # would only contradict what the partner typed.
+    refused = {f.field for f in shape}
+    findings = shape + [f for f in findings if f.field not in refused]
     return Report(kind=request.kind.value, findings=sorted(findings, key=_order),
                   earliest_deploy_date=timing.earliest.date, target_deploy_date=timing.target,
                   lead_time_days=timing.lead_days)

@@ -197,7 +197,8 @@ def _judge(session: Session, data: Data, *, now: datetime, calendar: DeployCalen
         request, _ = parse_request(dict(data))
     context = build_context(session, request, now=now, calendar=calendar, files=files,
                             unreadable=unreadable, excluding=excluding)
-    report = validate(request if request is not None else data, context=context)
+    # The data as given, not `request`: its shape findings (wrong type, too long) count too.
+    report = validate(data, context=context)
     if request is not None and request.kind is Kind.sandbox:
         raise NotARequest(report)
     if request is None or not report.ok:

@@ -124,6 +124,8 @@ class Case:
         for key, value in self.patch.items():
             if value is DELETE:
                 data.pop(key, None)
+            elif isinstance(value, dict):  # DELETE inside a mapping: that key is absent
+                data[key] = {k: v for k, v in value.items() if v is not DELETE}
             else:
                 data[key] = value
         files = {"logo.svg": SVG, "cert.pem": CERT, **self.context.pop("files", {})}

@@ -1,64 +1,62 @@
-"""Oversized free text: a value longer than the column that keeps it must be refused on its
-field when the partner files (a rule finding), or kept whole: never a database error at a
-later step. Today PostgreSQL enforces VARCHAR lengths that no rule mirrors, so these fail
-there (strict xfail, see the reason); SQLite does not enforce lengths."""
+"""Oversized free text: a value longer than the column that keeps it is refused on its field
+when the partner files (PostgreSQL enforces VARCHAR lengths; a value that slipped through would
+fail a later step, such as Mark deployed, with a database error). Values at the limit go
+all the way through on both databases."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from sqlalchemy.exc import DataError
 
 from bot.calendar import DeployCalendar
+from bot.models import ISSUER_MAX, NAME_MAX
 from bot.store.db import Store
 from bot.workflow import ValidationFailed, approve, mark_deployed, submit
 from bot.workflow.tickets import file_ticket
 
 from .conftest import FILED, PARTNER, REVIEWER, TICKET, actor, launch_data, launch_files
 
-LONG_NAME = "N" * 300  # integrations.friendly_name and .agency are VARCHAR(255)
-LONG_ISSUER = "urn:gov:gsa:openidconnect.profiles:sp:sso:dhs:" + "i" * 1100  # VARCHAR(1024)
-REASON = ("no rule caps these lengths (bot/rules) while PostgreSQL columns do (bot/store): "
-          "a DataError after the partner was told the request is fine")
+ISSUER_HEAD = "urn:gov:gsa:openidconnect.profiles:sp:sso:dhs:"
 
 
-@pytest.fixture(autouse=True)
-def _known_on_postgresql(backend: str, request: pytest.FixtureRequest) -> None:
-    if backend == "postgresql":
-        request.applymarker(pytest.mark.xfail(strict=True, raises=DataError, reason=REASON))
+def _file(db: Store, data: dict[str, Any]) -> str:
+    with db.unit_of_work() as session:
+        return submit(session, data, actor=actor(PARTNER), now=FILED,
+                      calendar=DeployCalendar(), files=launch_files()).public_id
 
 
-def _file(db: Store, data: dict[str, Any]) -> str | None:
-    """File a launch; None when the rules refuse it on a field (the good refusal)."""
-    try:
-        with db.unit_of_work() as session:
-            return submit(session, data, actor=actor(PARTNER), now=FILED,
-                          calendar=DeployCalendar(), files=launch_files()).public_id
-    except ValidationFailed:
-        return None
+def _refusal(db: Store, data: dict[str, Any]) -> list[tuple[str, str, str]]:
+    with pytest.raises(ValidationFailed) as refused:
+        _file(db, data)
+    return [(f.rule, f.field, f.message) for f in refused.value.report.errors]
 
 
 @pytest.mark.parametrize("field", ["friendly_name", "agency"])
-def test_a_long_name_is_refused_or_deployed(db: Store, field: str) -> None:
-    public_id = _file(db, launch_data(**{field: LONG_NAME}))
-    if public_id is None:
-        return
+def test_a_name_longer_than_its_column_is_refused_on_its_field(db: Store, field: str) -> None:
+    assert _refusal(db, launch_data(**{field: "N" * (NAME_MAX + 1)})) == [
+        ("REQ-TYPE", field, f"{field} is too long: at most {NAME_MAX} characters")]
+
+
+@pytest.mark.parametrize("field", ["friendly_name", "agency"])
+def test_a_name_at_the_limit_is_deployed(db: Store, field: str) -> None:
+    public_id = _file(db, launch_data(**{field: "N" * NAME_MAX}))
     with db.unit_of_work() as session:
         approve(session, public_id, actor=actor(REVIEWER), now=FILED)
     with db.unit_of_work() as session:
-        assert mark_deployed(session, public_id, actor=actor(REVIEWER), now=FILED).state == \
-            "deployed"
+        assert mark_deployed(session, public_id, actor=actor(REVIEWER),
+                             now=FILED).state == "deployed"
 
 
-def test_a_long_issuer_is_refused_or_filed(db: Store) -> None:
-    _file(db, launch_data(issuer=LONG_ISSUER))
+def test_an_issuer_longer_than_its_column_is_refused_on_its_field(db: Store) -> None:
+    issuer = ISSUER_HEAD + "i" * (ISSUER_MAX + 1 - len(ISSUER_HEAD))
+    assert _refusal(db, launch_data(issuer=issuer)) == [
+        ("REQ-TYPE", "issuer", f"issuer is too long: at most {ISSUER_MAX} characters")]
+    assert _file(db, launch_data(issuer=issuer[:ISSUER_MAX])).startswith("LR-")
 
 
-def test_a_long_ticket_issuer_is_refused_or_filed(db: Store) -> None:
-    try:
-        with db.unit_of_work() as session:
-            file_ticket(session, {**TICKET, "issuer": LONG_ISSUER}, actor=actor(PARTNER),
-                        now=FILED)
-    except ValidationFailed:
-        pass
+def test_a_ticket_issuer_longer_than_its_column_is_refused(db: Store) -> None:
+    with pytest.raises(ValidationFailed) as refused, db.unit_of_work() as session:
+        file_ticket(session, {**TICKET, "issuer": "i" * (ISSUER_MAX + 1)},
+                    actor=actor(PARTNER), now=FILED)
+    assert [f.field for f in refused.value.report.errors] == ["issuer"]
