@@ -75,6 +75,11 @@ def parse_text(text: str, name: str) -> Any:
         return yaml.load(text, Loader=_NoAliasLoader)
     except InputError as exc:
         raise InputError(f"{name}: {exc}") from None
+    except yaml.reader.ReaderError as exc:  # its own str() spans two lines
+        line = text.count("\n", 0, exc.position) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character or "\0")
+        raise InputError(f"{name}: invalid YAML at line {line}: character #x{char:04x} is not "
+                         f"allowed in YAML") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""

@@ -188,6 +188,17 @@ class SignedSender:
         self.last_payload = payload
         return self._form({"payload": json.dumps(payload)}, signing)
 
+    def envelope(self, kind: str, *, user_id: str, team_id: str | None = None
+                 ) -> dict[str, Any]:
+        """The fields every interactivity payload of type `kind` carries (team, user, app),
+        to build a payload by hand: one no real element would produce (fuzzing)."""
+        return self._base(kind, user_id, team_id)
+
+    def interactive(self, payload: dict[str, Any], *,
+                    signing: Signing = Signing.VALID) -> httpx.Response:
+        """Post any interactivity payload as it is, signed."""
+        return self._interactive(payload, signing)
+
     # -- payload pieces -------------------------------------------------------------------
 
     def _user(self, user_id: str) -> dict[str, Any]:

@@ -135,6 +135,8 @@ def test_missing_logo_file_is_a_finding(tmp_path: Path) -> None:
     ("- just\n- a list\n", ["not a request"]),
     ("a: &x [1]\nb: *x\n", ["aliases"]),
     (b"kind: launch\napp_name: \xff\xfe\n", ["UTF-8"]),
+    # found by fuzzing: PyYAML's reader error spans two lines
+    ("kind: launch\napp_name: a\x01b\n", ["invalid YAML", "line 2", "#x0001"]),
 ])
 def test_unreadable_input_exits_2_with_one_line(tmp_path: Path, content: object,
                                                 words: list[str]) -> None:
@@ -152,6 +154,20 @@ def test_directory_and_huge_file_exit_2(tmp_path: Path) -> None:
     with huge.open("wb") as handle:
         handle.truncate(50 * 1024 * 1024)  # sparse: 50 MB without writing them
     assert_one_clear_line(run("check", str(huge)), "50.0 MB", "too large")
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback() -> None:
+    """`launchbot calendar --count 3000 | head -1`: the rest of the output (more than a pipe
+    holds) meets a closed pipe; the command stops quietly, as `yes | head` does."""
+    proc = subprocess.Popen([str(LAUNCHBOT), "calendar", "--count", "3000"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 141  # 128 + SIGPIPE, what the shell shows for `yes`
+    assert first.startswith(b"DEPLOY DAY")
+    assert err == b""
 
 
 def test_bad_arguments_and_settings_exit_2() -> None:

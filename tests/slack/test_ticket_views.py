@@ -93,6 +93,25 @@ def test_the_form_reads_back_into_a_ticket_the_rules_core_accepts() -> None:
     assert typed_only == {"issuer": "urn:other", "ongoing": False}
 
 
+# Found by fuzzing (tests/fuzz): values no Slack input sends are left out, never raised on.
+@pytest.mark.parametrize("state", [
+    [],
+    {"ongoing": {"value": {"type": "plain_text_input", "value": 5}},
+     "attachments": {"value": {"type": "plain_text_input", "value": 5}},
+     "summary": {"value": {"type": "checkboxes", "selected_options": "x"}}},
+])
+def test_a_ticket_form_with_input_slack_never_sends(state: Any) -> None:
+    form = read_ticket(state)
+    assert form.values in ({}, {"ongoing": False}) and form.file_ids == []
+
+
+@pytest.mark.parametrize("state", [[], {"note": []}, {"note": {"value": "text"}},
+                                   {"note": {"value": {"type": "plain_text_input",
+                                                       "value": ["a list"]}}}])
+def test_a_note_without_text_reads_as_empty(state: Any) -> None:
+    assert read_note(state) == ""
+
+
 def test_errors_land_on_their_inputs() -> None:
     view = ticket_form(TicketFormMeta.new())
     report = validate_ticket({"category": "nope", "environment": "moon"})

@@ -88,6 +88,34 @@ def test_form_shows_saml_and_idv_fields_only_when_they_apply() -> None:
     assert "redirect_uris" not in saml
 
 
+# Found by fuzzing (tests/fuzz): input Slack's own inputs never send must neither raise nor
+# reach the request. Each once crashed the listener.
+@pytest.mark.parametrize("state", [
+    [],  # state.values not an object
+    {"app_name": {"value": {"type": "multi_static_select",
+                            "selected_options": [{"value": None}]}}},  # a list for a text
+    {"logo": {"value": {"type": "plain_text_input", "value": 5}}},  # a number for files
+    {"attribute_bundle": {"value": {"type": "checkboxes", "selected_options": 7}}},
+    {"protocol": {"value": {"type": "static_select", "selected_option": {"value": ["saml"]}}}},
+])
+def test_input_no_slack_input_sends_is_left_out(state: Any) -> None:
+    form = read_state(state)
+    assert form.values == {}
+    assert form.file_ids in ({}, {"logo": []})
+    meta = FormMeta.new(kind="launch")
+    assert problems(request_form(meta, form.values), "modal") == []
+
+
+def test_metadata_the_bot_cannot_have_written_starts_a_new_form() -> None:
+    kept = FormMeta.new(kind="launch", files={"logo": ["F1"]})
+    assert FormMeta.parse(kept.dump()) == kept
+    for text in ("garbage", '{"key": "k", "files": {"app_name": ["F1"]}}',
+                 '{"key": "k", "files": {"certificates": ' + str(["F1"] * 11) + "}}",
+                 '{"key": "k", "issuer": "' + "u" * 3000 + '"}'):
+        parsed = FormMeta.parse(text.replace("'", '"'))
+        assert parsed.key != "k" and parsed.files == {} and parsed.issuer is None
+
+
 def test_typed_values_survive_a_rebuild() -> None:
     meta = FormMeta.new(kind="launch")
     view = request_form(meta, {"protocol": "oidc_pkce"})

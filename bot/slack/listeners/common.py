@@ -17,6 +17,10 @@ from bot.slack.runtime import Runtime
 from bot.workflow import Actor, WorkflowError
 
 log = logging.getLogger(__name__)
+# A modal whose private_metadata the bot cannot read: not one it opened, or from an older
+# version of it. The partner or reviewer starts again from the button.
+STALE_FORM = ("This form is out of date, so nothing was done. Close it and use the button "
+              "on the message again.")
 
 
 class UserTeams:
@@ -87,6 +91,15 @@ def slash_command(runtime: Runtime, teams: UserTeams, open_form: Opener,
         handler = subcommands.get(verb)
         ack(handler(runtime, actor(runtime, body, teams), args) if handler else unknown(verb))
     return handle
+
+
+def clicked_value(body: Mapping[str, Any]) -> str:
+    """The clicked button's value, or "" when it has none: Slack leaves `value` out for a
+    button without one, and only a string can name a request or a ticket."""
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions else None
+    value = first.get("value") if isinstance(first, Mapping) else None
+    return value if isinstance(value, str) else ""
 
 
 def tell(client: WebClient, body: Mapping[str, Any], user_id: str, text: str) -> None:

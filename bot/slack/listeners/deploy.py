@@ -12,7 +12,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.slack.ids import Action
-from bot.slack.listeners.common import actor, run_click, tell
+from bot.slack.listeners.common import actor, clicked_value, run_click, tell
 from bot.slack.runtime import Runtime
 from bot.slack.views import replies
 from bot.slack.views.schedule_deploy import DeployButton
@@ -40,8 +40,8 @@ def register(app: App, runtime: Runtime) -> None:
 def _run(runtime: Runtime, client: WebClient, body: dict[str, Any], who: Actor,
          use_case: Callable[[Any, DeployButton], Any]) -> None:
     try:
-        button = DeployButton.model_validate_json(body["actions"][0]["value"])
-    except (ValidationError, KeyError, IndexError):
+        button = DeployButton.model_validate_json(clicked_value(body))
+    except ValidationError:
         tell(client, body, who.user_id, "That button is from an older message; use today's "
              "manifest.")
         return

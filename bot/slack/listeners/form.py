@@ -16,16 +16,18 @@ from sqlalchemy.orm import Session
 from bot.models import Report, Severity
 from bot.slack.files import FetchedFiles, fetch_files
 from bot.slack.ids import Action, Callback
-from bot.slack.listeners.common import actor, tell
+from bot.slack.listeners.common import actor, clicked_value, tell
 from bot.slack.runtime import Runtime
 from bot.slack.views import replies
-from bot.slack.views.common import escape
+from bot.slack.views.common import clip, escape
 from bot.slack.views.form import (
+    KINDS,
     PICK_KIND,
     FormMeta,
     changed_only,
     confirmation,
     form_errors,
+    picked_value,
     read_state,
     request_form,
 )
@@ -96,7 +98,7 @@ def register(app: App, runtime: Runtime) -> None:
         who = actor(runtime, body)
         try:
             with runtime.store.reader() as session:
-                record = get_request(session, body["actions"][0]["value"], actor=who)
+                record = get_request(session, clicked_value(body), actor=who)
         except WorkflowError as exc:
             tell(client, body, who.user_id, replies.refusal(exc))
             return
@@ -114,18 +116,23 @@ def _reshape(runtime: Runtime) -> Any:
     def reshape(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         """A select that changes which inputs the form shows: rebuild it with what was typed."""
         ack()
-        view = body["view"]
+        view = body.get("view")
+        if not isinstance(view, dict):  # a form select clicked outside a form: nothing to do
+            return
         who = actor(runtime, body)
         meta = FormMeta.parse(view.get("private_metadata"))
         values = read_state(view.get("state", {}).get("values", {})).values
         picked = body["actions"][0]
-        chosen = (picked.get("selected_option") or {}).get("value")
+        chosen = picked_value(picked)
+        # Only an option the form offered is taken: the metadata must stay small and valid.
         if picked["action_id"] == Action.pick_kind:
-            meta = meta.model_copy(update={"kind": chosen, "issuer": None, "warned": None})
+            meta = meta.model_copy(update={"kind": chosen if chosen in KINDS else None,
+                                           "issuer": None, "warned": None})
         elif picked["action_id"] == Action.pick_integration:
-            meta = meta.model_copy(update={"issuer": chosen, "warned": None})
             _, configs = _integrations(runtime, who)
-            values = {**configs.get(chosen or "", {}), "change_summary":
+            issuer = chosen if chosen in configs else None
+            meta = meta.model_copy(update={"issuer": issuer, "warned": None})
+            values = {**configs.get(issuer or "", {}), "change_summary":
                       values.get("change_summary")}
         client.views_update(view_id=view["id"], hash=view.get("hash"),
                             view=_form(runtime, who, meta, values))
@@ -228,4 +235,4 @@ def _file(runtime: Runtime, session: Session, meta: FormMeta, values: dict[str, 
 def _on_first_input(view: dict[str, Any], message: str) -> dict[str, str]:
     first = next((b["block_id"] for b in view.get("blocks", ()) if b.get("type") == "input"),
                  "kind")
-    return {first: message}
+    return {first: clip(message, 2000)}  # a refusal may quote what was typed

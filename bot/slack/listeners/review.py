@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import ValidationError
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.slack.ids import Action, Callback
-from bot.slack.listeners.common import actor, run_click, tell
+from bot.slack.listeners.common import STALE_FORM, actor, clicked_value, run_click, tell
 from bot.slack.runtime import Runtime
 from bot.slack.views import replies
 from bot.slack.views.decision import NOTE_BLOCK, DecisionMeta, note_modal
+from bot.slack.views.ticket_form import read_note
 from bot.workflow import WorkflowError, approve, may_decide, reject, request_changes
 
 
@@ -21,7 +23,7 @@ def register(app: App, runtime: Runtime) -> None:
     def on_approve(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         who = actor(runtime, body)
-        request_id = body["actions"][0]["value"]
+        request_id = clicked_value(body)
         run_click(runtime, client, body, who, lambda session: approve(
             session, request_id, actor=who, now=runtime.clock()), replies.refusal)
 
@@ -29,7 +31,7 @@ def register(app: App, runtime: Runtime) -> None:
         def open_note(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
             ack()
             who = actor(runtime, body)
-            request_id = body["actions"][0]["value"]
+            request_id = clicked_value(body)
             try:  # refuse before the modal, not after the reviewer typed a comment
                 with runtime.store.reader() as session:
                     may_decide(session, request_id, actor=who, action=action)
@@ -57,9 +59,12 @@ def register(app: App, runtime: Runtime) -> None:
 def _noted(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient,
            decide: Callable[..., Any], note: str) -> None:
     view = body["view"]
-    meta = DecisionMeta.model_validate_json(view["private_metadata"])
-    state = view["state"]["values"].get(NOTE_BLOCK, {})
-    text = str(next(iter(state.values()), {}).get("value") or "").strip()
+    try:
+        meta = DecisionMeta.model_validate_json(view.get("private_metadata") or "")
+    except ValidationError:
+        ack(response_action="errors", errors={NOTE_BLOCK: STALE_FORM})
+        return
+    text = read_note(view.get("state", {}).get("values"))
     if not text:
         ack(response_action="errors", errors={NOTE_BLOCK: f"Write the {note} for the partner."})
         return

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import ValidationError
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,15 +18,18 @@ from bot.rules.support import validate_ticket
 from bot.slack.files import FetchedFiles, fetch_files
 from bot.slack.ids import Action, Callback
 from bot.slack.listeners.common import (
+    STALE_FORM,
     Subcommand,
     UserTeams,
     actor,
+    clicked_value,
     run_click,
     slash_command,
     tell,
 )
 from bot.slack.runtime import Runtime
 from bot.slack.views import ticket_replies as replies
+from bot.slack.views.common import clip
 from bot.slack.views.ticket_form import (
     NOTE_BLOCK,
     NOTE_NAMES,
@@ -98,7 +102,7 @@ def register(app: App, runtime: Runtime) -> None:
     def on_claim(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         who = actor(runtime, body)
-        ticket = body["actions"][0]["value"]
+        ticket = clicked_value(body)
         _click(runtime, client, body, who, lambda session: claim_ticket(
             session, ticket, actor=who, now=runtime.clock()))
 
@@ -106,7 +110,7 @@ def register(app: App, runtime: Runtime) -> None:
     def on_waiting(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         who = actor(runtime, body)
-        ticket = body["actions"][0]["value"]
+        ticket = clicked_value(body)
         _click(runtime, client, body, who, lambda session: wait_on_partner(
             session, ticket, actor=who, now=runtime.clock()))
 
@@ -119,7 +123,7 @@ def _ask_for_note(runtime: Runtime, callback: Callback) -> Callable[..., None]:
     def open_note(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         who = actor(runtime, body)
-        ticket = body["actions"][0]["value"]
+        ticket = clicked_value(body)
         try:  # refuse before the modal, not after the text is typed
             with runtime.store.reader() as session:
                 record = may_act(session, ticket, actor=who, action=NOTED[callback][2])
@@ -138,8 +142,12 @@ def _noted(runtime: Runtime, callback: Callback) -> Callable[..., None]:
 
     def on_note(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         view = body["view"]
-        meta = TicketNoteMeta.model_validate_json(view["private_metadata"])
-        text = read_note(view["state"]["values"])
+        try:
+            meta = TicketNoteMeta.model_validate_json(view.get("private_metadata") or "")
+        except ValidationError:
+            ack(response_action="errors", errors={NOTE_BLOCK: STALE_FORM})
+            return
+        text = read_note(view.get("state", {}).get("values"))
         if not text:
             ack(response_action="errors",
                 errors={NOTE_BLOCK: f"Write the {NOTE_NAMES[callback]} first."})
@@ -150,11 +158,17 @@ def _noted(runtime: Runtime, callback: Callback) -> Callable[..., None]:
                 use_case(session, meta.ticket, actor=who, now=runtime.clock(),
                          **{keyword: text})
         except WorkflowError as exc:
-            ack(response_action="errors", errors={NOTE_BLOCK: replies.ticket_refusal(exc)})
+            ack(response_action="errors", errors={NOTE_BLOCK: _error(replies.ticket_refusal(exc))})
             return
         ack()
         runtime.poke_relay()
     return on_note
+
+
+def _error(message: str) -> str:
+    """A refusal as a modal shows it: Slack refuses an error over its limit, and a refusal
+    may quote the ID it was given."""
+    return clip(message, 2000)
 
 
 def _click(runtime: Runtime, client: WebClient, body: dict[str, Any], who: Actor,
@@ -188,7 +202,7 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
         ack(response_action="errors", errors=ticket_errors(exc.report, view))
         return
     except WorkflowError as exc:
-        ack(response_action="errors", errors={"category": replies.ticket_refusal(exc)})
+        ack(response_action="errors", errors={"category": _error(replies.ticket_refusal(exc))})
         return
     except SQLAlchemyError:
         log.exception("could not store a ticket from %s", who.user_id)

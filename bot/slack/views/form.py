@@ -10,9 +10,10 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ValidationError
+from pydantic import Field as Limits  # `Field` here is a form field
 
 from bot.models import Finding, Report, Severity
 from bot.rules.help_text import PRESETS
@@ -22,6 +23,8 @@ from bot.slack.ids import Action, Block, Callback
 from bot.slack.views.common import clip, context, divider, escape, long_date, plain, section
 
 TITLE = "Deployment request"  # Slack allows 24 characters
+METADATA_LIMIT = 3000  # characters of private_metadata Slack holds
+FileIds = Annotated[list[str], Limits(max_length=10)]  # Slack allows 10 files an input
 SANDBOX = ("*Sandbox changes need no request* (ENV-SANDBOX). They take effect immediately: "
            "make them on the partner dashboard.")
 PICK_KIND = "Choose what you are requesting."
@@ -57,7 +60,7 @@ class FormMeta(BaseModel):
     request: str | None = None  # the public ID being resubmitted
     issuer: str | None = None  # a change's integration
     warned: str | None = None  # the warnings already shown; the same ones again go through
-    files: dict[str, list[str]] = {}  # uploads already made (logo / certificates -> file IDs)
+    files: dict[Literal["logo", "certificates"], FileIds] = {}  # uploads already made
 
     @classmethod
     def new(cls, **values: Any) -> FormMeta:
@@ -65,10 +68,13 @@ class FormMeta(BaseModel):
 
     @classmethod
     def parse(cls, text: str | None) -> FormMeta:
+        """The metadata Slack gave back. Anything the bot cannot have written (another shape,
+        more than Slack holds) starts a new form rather than being carried on."""
         try:
-            return cls.model_validate_json(text or "")
+            meta = cls.model_validate_json(text or "")
         except ValidationError:
             return cls.new()
+        return meta if len(meta.dump()) <= METADATA_LIMIT else cls.new()
 
     def dump(self) -> str:
         return self.model_dump_json(exclude_none=True)
@@ -370,26 +376,40 @@ class FormInput:
     file_ids: dict[str, list[str]]  # logo / certificates -> uploaded Slack file IDs
 
 
+def listed(value: Any) -> list[Mapping[str, Any]]:
+    """The objects of a list Slack sends (selected_options, files); anything else is none."""
+    return [item for item in value if isinstance(item, Mapping)] \
+        if isinstance(value, list) else []
+
+
+def picked_value(state: Mapping[str, Any]) -> str | None:
+    """The value of a select's chosen option (in a submission or in the action that picked
+    it), when it is text."""
+    option = state.get("selected_option")
+    value = option.get("value") if isinstance(option, Mapping) else None
+    return value if isinstance(value, str) else None
+
+
 def _element_value(state: Mapping[str, Any]) -> Any:
     kind = state.get("type")
     if kind in ("static_select", "radio_buttons"):
-        option = state.get("selected_option")
-        return option.get("value") if isinstance(option, Mapping) else None
+        return picked_value(state)
     if kind in ("multi_static_select", "checkboxes"):
-        return [o.get("value") for o in state.get("selected_options") or ()
-                if isinstance(o, Mapping)]
+        return [o.get("value") for o in listed(state.get("selected_options"))]
     if kind == "datepicker":
         return state.get("selected_date")
     if kind == "file_input":
-        return [f.get("id") for f in state.get("files") or () if isinstance(f, Mapping)]
+        return [f.get("id") for f in listed(state.get("files"))]
     return state.get("value")
 
 
-def read_state(state_values: Mapping[str, Any]) -> FormInput:
+def read_state(state_values: Any) -> FormInput:
     """`view.state.values` -> the request values and the uploaded file IDs. Tolerant: a block
     it does not know or a value of the wrong shape is left out, never an exception."""
     values: dict[str, Any] = {}
     file_ids: dict[str, list[str]] = {}
+    if not isinstance(state_values, Mapping):
+        return FormInput(values=values, file_ids=file_ids)
     for block_id, actions in state_values.items():
         if not isinstance(actions, Mapping) or not actions:
             continue
@@ -403,7 +423,7 @@ def read_state(state_values: Mapping[str, Any]) -> FormInput:
                 values[block_id] = raw
             continue
         if field.element == "file":
-            file_ids[block_id] = [i for i in raw or () if isinstance(i, str)]
+            file_ids[block_id] = _texts(raw)
             continue
         value = _convert(field, raw)
         if value is None:
@@ -416,22 +436,30 @@ def read_state(state_values: Mapping[str, Any]) -> FormInput:
     return FormInput(values=values, file_ids=file_ids)
 
 
+def _texts(raw: Any) -> list[str]:
+    return [item for item in raw if isinstance(item, str)] if isinstance(raw, list) else []
+
+
 def _convert(field: Field, raw: Any) -> Any:
-    if raw is None or raw == "" or raw == []:
-        return None if field.element != "checks" else _checks(field, [])
-    if field.element == "lines":
-        return [line.strip() for line in str(raw).splitlines() if line.strip()]
+    """One input's value as the request holds it. What no such input sends (a list from a
+    text input, a number from a select) is left out, as if nothing had been entered."""
     if field.element == "checks":
-        return _checks(field, raw if isinstance(raw, list) else [])
+        return _checks(field, _texts(raw))
+    if field.element == "multi":
+        return _texts(raw) or None
+    if not isinstance(raw, str) or raw == "":
+        return None
+    if field.element == "lines":
+        return [line.strip() for line in raw.splitlines() if line.strip()]
     if field.name in ("ial", "default_aal") or field.element == "number":
         number = _int(raw)
         return number if number is not None else str(raw)  # the rules core says what's wrong
     if field.element == "date":
         try:
-            return date.fromisoformat(str(raw))
+            return date.fromisoformat(raw)
         except ValueError:
-            return str(raw)
-    return raw.strip() if isinstance(raw, str) else raw
+            return raw
+    return raw.strip()
 
 
 def _checks(field: Field, selected: list[Any]) -> Any:

@@ -19,6 +19,7 @@ from bot.models import Report, Severity
 from bot.rules.support import SUPPORT_CATEGORIES, URGENT_CATEGORY
 from bot.slack.ids import Action, Callback
 from bot.slack.views.common import clip, context, divider, escape, plain, section
+from bot.slack.views.form import listed, picked_value
 
 TITLE = "Support ticket"
 ADVICE = ("A good ticket lets us start right away: *what you expected and what happened*, "
@@ -156,21 +157,20 @@ class TicketInput:
 def _value(state: Mapping[str, Any]) -> Any:
     kind = state.get("type")
     if kind == "static_select":
-        option = state.get("selected_option")
-        return option.get("value") if isinstance(option, Mapping) else None
+        return picked_value(state)
     if kind == "checkboxes":
-        return [o.get("value") for o in state.get("selected_options") or ()
-                if isinstance(o, Mapping)]
+        return [o.get("value") for o in listed(state.get("selected_options"))]
     if kind == "file_input":
-        return [f.get("id") for f in state.get("files") or () if isinstance(f, Mapping)]
+        return [f.get("id") for f in listed(state.get("files"))]
     return state.get("value")
 
 
-def read_ticket(state_values: Mapping[str, Any]) -> TicketInput:
+def read_ticket(state_values: Any) -> TicketInput:
     """`view.state.values` -> the ticket and its file IDs. Tolerant: an unknown block or a
     value of the wrong shape is left out, never an exception."""
     raw: dict[str, Any] = {}
-    for block_id, actions in state_values.items():
+    items = state_values.items() if isinstance(state_values, Mapping) else ()
+    for block_id, actions in items:
         if isinstance(actions, Mapping) and actions:
             state = next(iter(actions.values()))
             if isinstance(state, Mapping):
@@ -187,8 +187,9 @@ def read_ticket(state_values: Mapping[str, Any]) -> TicketInput:
     if issuer:
         values["issuer"] = issuer
     if "ongoing" in raw:
-        values["ongoing"] = "true" in (raw["ongoing"] or ())
-    files = [i for i in raw.get("attachments") or () if isinstance(i, str)]
+        values["ongoing"] = isinstance(raw["ongoing"], list) and "true" in raw["ongoing"]
+    files = raw.get("attachments")
+    files = [i for i in files if isinstance(i, str)] if isinstance(files, list) else []
     return TicketInput(values=values, file_ids=files)
 
 
@@ -261,8 +262,11 @@ def ticket_note_modal(callback: Callback, meta: TicketNoteMeta,
     }
 
 
-def read_note(state_values: Mapping[str, Any]) -> str:
-    state = state_values.get(NOTE_BLOCK) or {}
-    first = next(iter(state.values()), {}) if isinstance(state, Mapping) else {}
-    return str((first or {}).get("value") or "").strip()
+def read_note(state_values: Any) -> str:
+    """The text typed in a note modal (these and the reviewer's: both use NOTE_BLOCK), or ""
+    when there is none or it is not text."""
+    state = state_values.get(NOTE_BLOCK) if isinstance(state_values, Mapping) else None
+    first = next(iter(state.values()), None) if isinstance(state, Mapping) else None
+    value = first.get("value") if isinstance(first, Mapping) else None
+    return value.strip() if isinstance(value, str) else ""
 
