@@ -9,31 +9,22 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import URL, func, select
 
 from bench.slack import VALID
-from bot.config import Settings
-from bot.devtools.fake_slack import FakeSlack
-from bot.devtools.slack_client import SignedSender
 from bot.slack.app import SORRY
-from bot.slack.server import BackgroundServer, assemble
 from bot.store.db import Store
 from bot.store.models import AuditEvent, Request, public_id
 from tests.conftest import BACKENDS
 from tests.drill.plug import Plug
 from tests.e2e.test_launch_flow import (
     AGENCY,
-    EXAMPLES,
-    IDP,
-    NOW,
     PARTNER,
-    REVIEW_CHANNEL,
     REVIEWER,
-    SECRET,
     World,
     eventually,
     open_launch_form,
+    world_on,
 )
 
 pytestmark = pytest.mark.parametrize("backend", [BACKENDS[1]], indirect=True)
@@ -51,19 +42,8 @@ def plug(db_url: URL) -> Iterator[Plug]:
 def world(db_url: URL, plug: Plug) -> Iterator[World]:
     """The e2e world, its store reaching PostgreSQL through the plug."""
     store = Store.from_url(db_url.set(host="127.0.0.1", port=plug.port))
-    with FakeSlack() as slack:
-        slack.add_user(PARTNER, name="pat", team_id=AGENCY)
-        slack.add_user(REVIEWER, name="rae", team_id=IDP)
-        slack.add_usergroup("S0REVIEWERS", [REVIEWER])
-        for file_id, name in (("F0LOGO", "benefits-logo.svg"), ("F0CERT", "benefits-cert.pem")):
-            slack.add_file(file_id, name, (EXAMPLES / name).read_bytes())
-        settings = Settings(slack_bot_token=SecretStr(slack.bot_token),
-                            slack_signing_secret=SecretStr(SECRET), slack_api_url=slack.url,
-                            review_channel=REVIEW_CHANNEL, reviewer_group="S0REVIEWERS")
-        bot = assemble(settings, store, clock=lambda: NOW)
-        with BackgroundServer(bot.wsgi) as server, \
-                SignedSender(server.url, SECRET, fake=slack) as sender:
-            yield World(slack, bot, sender)
+    with world_on(store) as world:
+        yield world
     store.dispose()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,6 +78,13 @@ def text_of(blocks: Any) -> str:
 
 @pytest.fixture
 def world(db: Store) -> Iterator[World]:
+    with world_on(db) as world:
+        yield world
+
+
+@contextmanager
+def world_on(db: Store) -> Iterator[World]:
+    """The bot on `db`, served over HTTP, with the fake Slack and a signed sender."""
     with FakeSlack() as slack:
         slack.add_user(PARTNER, name="pat", team_id=AGENCY)
         slack.add_user(OTHER_PARTNER, name="oli", team_id=OTHER_AGENCY)
