@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from hypothesis import event, reproduce_failure
+from hypothesis import event
 from hypothesis import strategies as st
 
 from bot.devtools.slack_client import state_values
@@ -81,7 +81,6 @@ def test_the_seeded_world_is_as_the_cases_expect(world: FuzzWorld) -> None:
 
 @fuzz("slack: request form submissions", ci=100, full=2500, case=form_submissions(),
       user=users)
-@reproduce_failure('6.170.17', b'AXicc2RwBEHW+fPFq5WyUyuVrBSUEhVG4SgchaNwFI7CUTgKR+EoHIUDCZVqHRkA7UDwqw==')
 def test_request_form_submissions(world: FuzzWorld, case: tuple[Any, Any, str],
                                   user: str) -> None:
     view, state, metadata = case

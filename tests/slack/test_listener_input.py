@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 
+from bot.devtools.slack_client import state_values
 from bot.slack.ids import Action, Callback
 from bot.slack.listeners.common import STALE_FORM
 from bot.slack.views.decision import DecisionMeta, note_modal
 from bot.slack.views.form import KINDS, METADATA_LIMIT, FormMeta, request_form
 from bot.slack.views.ticket_form import TicketNoteMeta, ticket_note_modal
+from tests.fuzz.slack_payloads import LAUNCH
 from tests.fuzz.slack_world import (
     IDP,
     PARTNER,
@@ -63,11 +65,14 @@ def test_a_refusal_quoting_a_huge_id_fits_in_the_modal(world: FuzzWorld) -> None
     assert len(answer["errors"]["note"]) <= 2000
 
 
-def test_a_button_without_a_value_is_told_it_names_nothing(world: FuzzWorld) -> None:
+@pytest.mark.parametrize("value", [None, "LR-" + "x" * 50_000])
+def test_a_button_naming_nothing_is_answered_in_a_short_message(world: FuzzWorld,
+                                                                  value: str | None) -> None:
+    button = {"action_id": Action.approve.value, "block_id": "actions", "type": "button",
+              "action_ts": "1.0", **({"value": value} if value else {})}
     payload = world.sender.envelope("block_actions", user_id=REVIEWER, team_id=IDP)
     payload.update({
-        "actions": [{"action_id": Action.approve.value, "block_id": "actions",
-                     "type": "button", "action_ts": "1.0"}],
+        "actions": [button],
         "container": {"type": "message", "message_ts": "1.000100",
                       "channel_id": REVIEW_CHANNEL},
         "channel": {"id": REVIEW_CHANNEL}, "message": {"ts": "1.000100", "blocks": []},
@@ -75,7 +80,24 @@ def test_a_button_without_a_value_is_told_it_names_nothing(world: FuzzWorld) -> 
     with world.case():
         assert world.sender.interactive(payload).status_code == 200
     told = world.slack.ephemerals_to(REVIEWER)
-    assert told and "can't find" in told[-1]["text"]
+    assert told and "can't find" in told[-1]["text"] and len(told[-1]["text"]) <= 3000
+
+
+def test_warnings_shown_on_a_form_keep_its_metadata_within_slacks_limit(
+        world: FuzzWorld) -> None:
+    """Metadata so long that the warnings' signature and the uploads would push it past
+    3,000 characters is not one the bot wrote: the form goes on with a new key instead."""
+    view = request_form(FormMeta.new(kind="launch"), {"protocol": "oidc_private_key_jwt"})
+    values = {**LAUNCH, "protocol": "oidc_private_key_jwt", "iaa_number": "ABC123-0001-0000",
+              "issuer": LAUNCH["issuer"] + ":warned"}  # IAA-FORMAT-TYPICAL: a warning
+    stuffed = json.dumps({"kind": "launch", "key": "k" * 2950})
+    with world.case():  # fails on a view Slack refuses
+        answer = world.sender.view_submission(
+            {**view, "private_metadata": stuffed}, user_id=PARTNER,
+            state=state_values(view, values, file_info=world.slack.file_info)).json()
+    assert answer["response_action"] == "update"
+    assert len(answer["view"]["private_metadata"]) <= METADATA_LIMIT
+    assert FormMeta.parse(answer["view"]["private_metadata"]).key != "k" * 2950
 
 
 def pick(world: FuzzWorld, container: dict[str, Any], value: Any) -> None:

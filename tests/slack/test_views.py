@@ -95,6 +95,7 @@ def test_form_shows_saml_and_idv_fields_only_when_they_apply() -> None:
     {"app_name": {"value": {"type": "multi_static_select",
                             "selected_options": [{"value": None}]}}},  # a list for a text
     {"logo": {"value": {"type": "plain_text_input", "value": 5}}},  # a number for files
+    {"logo": {"value": {"type": "file_input", "files": [{"id": "F" * 5000}]}}},  # no file ID
     {"attribute_bundle": {"value": {"type": "checkboxes", "selected_options": 7}}},
     {"protocol": {"value": {"type": "static_select", "selected_option": {"value": ["saml"]}}}},
 ])
@@ -111,7 +112,8 @@ def test_metadata_the_bot_cannot_have_written_starts_a_new_form() -> None:
     assert FormMeta.parse(kept.dump()) == kept
     for text in ("garbage", '{"key": "k", "files": {"app_name": ["F1"]}}',
                  '{"key": "k", "files": {"certificates": ' + str(["F1"] * 11) + "}}",
-                 '{"key": "k", "issuer": "' + "u" * 3000 + '"}'):
+                 '{"key": "k", "issuer": "' + "u" * 3000 + '"}',
+                 '{"key": "k' + "a" * 1990 + '"}'):  # no room left for what the form adds
         parsed = FormMeta.parse(text.replace("'", '"'))
         assert parsed.key != "k" and parsed.files == {} and parsed.issuer is None
 

@@ -14,9 +14,11 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.slack.runtime import Runtime
+from bot.slack.views.common import clip
 from bot.workflow import Actor, WorkflowError
 
 log = logging.getLogger(__name__)
+TELL_LIMIT = 3000  # characters: a short answer (Slack refuses a message over 40,000)
 # A modal whose private_metadata the bot cannot read: not one it opened, or from an older
 # version of it. The partner or reviewer starts again from the button.
 STALE_FORM = ("This form is out of date, so nothing was done. Close it and use the button "
@@ -105,6 +107,7 @@ def clicked_value(body: Mapping[str, Any]) -> str:
 def tell(client: WebClient, body: Mapping[str, Any], user_id: str, text: str) -> None:
     """A short answer only `user_id` sees: ephemeral where the click happened, else a DM."""
     channel = (body.get("channel") or {}).get("id") or body.get("channel_id")
+    text = clip(text, TELL_LIMIT)  # a refusal may quote what it was given, at any length
     try:
         if channel:
             client.chat_postEphemeral(channel=channel, user=user_id, text=text)

@@ -6,6 +6,7 @@ is `value` (or a `pick_*` action for the selects that reshape the form)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -24,7 +25,12 @@ from bot.slack.views.common import clip, context, divider, escape, long_date, pl
 
 TITLE = "Deployment request"  # Slack allows 24 characters
 METADATA_LIMIT = 3000  # characters of private_metadata Slack holds
-FileIds = Annotated[list[str], Limits(max_length=10)]  # Slack allows 10 files an input
+# What a form adds to its metadata as it goes (the warnings' signature, up to 10 uploads an
+# input): metadata read back must leave room for it. The bot's own is a few hundred characters.
+METADATA_ROOM = 1000
+MAX_FILES = 10  # Slack's most for one file input
+SLACK_FILE_ID = re.compile(r"F[0-9A-Z]{1,31}")
+FileIds = Annotated[list[str], Limits(max_length=MAX_FILES)]
 SANDBOX = ("*Sandbox changes need no request* (ENV-SANDBOX). They take effect immediately: "
            "make them on the partner dashboard.")
 PICK_KIND = "Choose what you are requesting."
@@ -74,7 +80,7 @@ class FormMeta(BaseModel):
             meta = cls.model_validate_json(text or "")
         except ValidationError:
             return cls.new()
-        return meta if len(meta.dump()) <= METADATA_LIMIT else cls.new()
+        return meta if len(meta.dump()) <= METADATA_LIMIT - METADATA_ROOM else cls.new()
 
     def dump(self) -> str:
         return self.model_dump_json(exclude_none=True)
@@ -423,7 +429,8 @@ def read_state(state_values: Any) -> FormInput:
                 values[block_id] = raw
             continue
         if field.element == "file":
-            file_ids[block_id] = _texts(raw)
+            ids = [i for i in _texts(raw) if SLACK_FILE_ID.fullmatch(i)]
+            file_ids[block_id] = ids[:MAX_FILES]
             continue
         value = _convert(field, raw)
         if value is None:
