@@ -165,12 +165,17 @@ def public_id(request_id: int) -> str:
     return f"{PUBLIC_ID_PREFIX}{request_id + PUBLIC_ID_OFFSET}"
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits int() reads at once ('²'.isdigit() is true; 4,300+ digits int() refuses)."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def parse_public_id(text: str) -> int | None:
     """'LR-1042' (any case, surrounding blanks, or just '1042') -> 42; None when it is not one."""
     text = text.strip().upper()
     if text.startswith(PUBLIC_ID_PREFIX):
         text = text[len(PUBLIC_ID_PREFIX):]
-    if not text.isdigit() or int(text) <= PUBLIC_ID_OFFSET:
+    if not _digits(text) or int(text) <= PUBLIC_ID_OFFSET:
         return None
     return int(text) - PUBLIC_ID_OFFSET
 
@@ -333,7 +338,7 @@ def parse_ticket_public_id(text: str) -> int | None:
     text = text.strip().upper()
     if text.startswith(TICKET_ID_PREFIX):
         text = text[len(TICKET_ID_PREFIX):]
-    if not text.isdigit() or int(text) <= PUBLIC_ID_OFFSET:
+    if not _digits(text) or int(text) <= PUBLIC_ID_OFFSET:
         return None
     return int(text) - PUBLIC_ID_OFFSET
 

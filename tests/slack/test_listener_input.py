@@ -145,9 +145,6 @@ def test_metadata_over_slacks_limit_is_not_carried_on(world: FuzzWorld) -> None:
     assert meta.kind == "launch" and meta.issuer is None and meta.key != "k"
 
 
-@pytest.mark.xfail(strict=True, reason="bot/store/models.py parse_public_id and "
-                   "parse_ticket_public_id call int() on text str.isdigit() accepts: '²' "
-                   "raises, and so do 4,300+ digits (the store's owners fix it there)")
 @pytest.mark.parametrize(("command", "text"), [("/launch-request", "status LR-²"),
                                                ("/support-ticket", "status ST-" + "9" * 5000)])
 def test_an_id_of_digits_python_cannot_read_is_not_found(world: FuzzWorld, command: str,
