@@ -6,8 +6,9 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel, ValidationError
 from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.slack.runtime import Runtime
 from bot.slack.views.common import clip
+from bot.slack.views.ticket_form import NOTE_BLOCK, read_note
 from bot.workflow import Actor, WorkflowError
 
 log = logging.getLogger(__name__)
@@ -102,6 +104,25 @@ def clicked_value(body: Mapping[str, Any]) -> str:
     first = actions[0] if isinstance(actions, list) and actions else None
     value = first.get("value") if isinstance(first, Mapping) else None
     return value if isinstance(value, str) else ""
+
+
+Meta = TypeVar("Meta", bound=BaseModel)
+
+
+def noted(ack: Ack, view: Mapping[str, Any], meta_type: type[Meta],
+          missing: str) -> tuple[Meta, str] | None:
+    """A note modal's metadata and text; None once the modal was told what is wrong (out of
+    date, or no text)."""
+    try:
+        meta = meta_type.model_validate_json(view.get("private_metadata") or "")
+    except ValidationError:
+        ack(response_action="errors", errors={NOTE_BLOCK: STALE_FORM})
+        return None
+    text = read_note((view.get("state") or {}).get("values"))
+    if not text:
+        ack(response_action="errors", errors={NOTE_BLOCK: missing})
+        return None
+    return meta, text
 
 
 def tell(client: WebClient, body: Mapping[str, Any], user_id: str, text: str) -> None:

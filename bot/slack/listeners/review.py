@@ -5,16 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import ValidationError
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.slack.ids import Action, Callback
-from bot.slack.listeners.common import STALE_FORM, actor, clicked_value, run_click, tell
+from bot.slack.listeners.common import actor, clicked_value, noted, run_click, tell
 from bot.slack.runtime import Runtime
 from bot.slack.views import replies
-from bot.slack.views.decision import NOTE_BLOCK, DecisionMeta, note_modal
-from bot.slack.views.ticket_form import read_note
+from bot.slack.views.decision import DecisionMeta, note_modal
 from bot.workflow import WorkflowError, approve, may_decide, reject, request_changes
 
 
@@ -58,16 +56,10 @@ def register(app: App, runtime: Runtime) -> None:
 
 def _noted(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient,
            decide: Callable[..., Any], note: str) -> None:
-    view = body["view"]
-    try:
-        meta = DecisionMeta.model_validate_json(view.get("private_metadata") or "")
-    except ValidationError:
-        ack(response_action="errors", errors={NOTE_BLOCK: STALE_FORM})
+    given = noted(ack, body["view"], DecisionMeta, f"Write the {note} for the partner.")
+    if given is None:
         return
-    text = read_note(view.get("state", {}).get("values"))
-    if not text:
-        ack(response_action="errors", errors={NOTE_BLOCK: f"Write the {note} for the partner."})
-        return
+    meta, text = given
     ack()
     who = actor(runtime, body)
     run_click(runtime, client, {"channel": {"id": meta.channel}} if meta.channel else {}, who,

@@ -8,7 +8,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import ValidationError
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,11 +17,11 @@ from bot.rules.support import validate_ticket
 from bot.slack.files import FetchedFiles, fetch_files
 from bot.slack.ids import Action, Callback
 from bot.slack.listeners.common import (
-    STALE_FORM,
     Subcommand,
     UserTeams,
     actor,
     clicked_value,
+    noted,
     run_click,
     slash_command,
     tell,
@@ -35,7 +34,6 @@ from bot.slack.views.ticket_form import (
     NOTE_NAMES,
     TicketFormMeta,
     TicketNoteMeta,
-    read_note,
     read_ticket,
     ticket_confirmation,
     ticket_errors,
@@ -141,17 +139,11 @@ def _noted(runtime: Runtime, callback: Callback) -> Callable[..., None]:
     use_case, keyword, _ = NOTED[callback]
 
     def on_note(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        view = body["view"]
-        try:
-            meta = TicketNoteMeta.model_validate_json(view.get("private_metadata") or "")
-        except ValidationError:
-            ack(response_action="errors", errors={NOTE_BLOCK: STALE_FORM})
+        given = noted(ack, body["view"], TicketNoteMeta,
+                      f"Write the {NOTE_NAMES[callback]} first.")
+        if given is None:
             return
-        text = read_note(view.get("state", {}).get("values"))
-        if not text:
-            ack(response_action="errors",
-                errors={NOTE_BLOCK: f"Write the {NOTE_NAMES[callback]} first."})
-            return
+        meta, text = given
         who = actor(runtime, body)
         try:  # done before the answer: a refusal shows on the modal, the text still in it
             with runtime.store.unit_of_work() as session:
