@@ -34,9 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import URL, create_engine, text
 
 from bot.calendar import DeployCalendar
+from bot.requests import Actor, digest_counts, manifest_for, review_queue, team_requests
 from bot.store.db import Store, normalize_url
 from bot.store.migrate import upgrade
-from bot.workflow import Actor, digest_counts, manifest_for, review_queue, team_requests
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 REQUESTS = 100_000

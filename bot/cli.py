@@ -223,7 +223,7 @@ def cmd_integrations_import(args: argparse.Namespace) -> int:
 
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.workflow.integrations import ExportError, import_export, read_export
+    from bot.requests.integrations import ExportError, import_export, read_export
 
     try:
         text = Path(args.file).read_text(encoding="utf-8")
@@ -254,7 +254,7 @@ def cmd_integrations_import(args: argparse.Namespace) -> int:
 def cmd_integrations_list(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.workflow.integrations import list_integrations
+    from bot.requests.integrations import list_integrations
 
     store = _open_store(load_settings())
     try:
@@ -277,7 +277,7 @@ def cmd_integrations_list(args: argparse.Namespace) -> int:
 def cmd_manifest(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.workflow.manifest import manifest_for, render_csv, render_json, render_text
+    from bot.requests.manifest import manifest_for, render_csv, render_json, render_text
 
     settings = load_settings()
     calendar = settings.calendar()
@@ -462,8 +462,8 @@ def _local(moment: datetime, calendar: DeployCalendar) -> str:
 
 
 def cmd_jobs_list(args: argparse.Namespace) -> int:
-    from bot.workflow.jobs import JOBS
-    from bot.workflow.schedule import next_slot
+    from bot.schedule.jobs import JOBS
+    from bot.schedule.slots import next_slot
 
     calendar = load_settings().calendar()
     now = _as_of(args, calendar)
@@ -486,10 +486,10 @@ def cmd_jobs_run(args: argparse.Namespace) -> int:
 
     from sqlalchemy.exc import SQLAlchemyError
 
+    from bot.schedule.jobs import BY_NAME
+    from bot.schedule.slots import next_slot
     from bot.scheduler import instance_id, run_due, schedule_context
     from bot.store.claims import job_claim
-    from bot.workflow.jobs import BY_NAME
-    from bot.workflow.schedule import next_slot
 
     job = BY_NAME.get(args.name)
     if job is None:

@@ -22,12 +22,12 @@ from bot.config import Settings
 from bot.devtools import transcript
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.slack_client import SignedSender
+from bot.requests import manifest_for
+from bot.requests.manifest import render_text
 from bot.slack.server import BackgroundServer, Bot, assemble
 from bot.store.db import Store
 from bot.store.migrate import upgrade
 from bot.store.models import Request
-from bot.workflow import manifest_for
-from bot.workflow.manifest import render_text
 
 PARTNER, REVIEWER = "U0PAT", "U0RAE"
 REVIEW_CHANNEL = "C0REVIEW"

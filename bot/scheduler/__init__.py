@@ -1,4 +1,4 @@
-"""The timer: APScheduler 3 (BackgroundScheduler) calls the jobs of `bot.workflow.jobs` at their
+"""The timer: APScheduler 3 (BackgroundScheduler) calls the jobs of `bot.schedule.jobs` at their
 local times. It keeps no state of its own: whether a post is due and whether it was made live in
 the database (`job_claims`), so replicas and restarts post each thing once."""
 

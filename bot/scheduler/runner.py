@@ -13,8 +13,7 @@ from datetime import datetime
 
 from bot.calendar import DeployCalendar
 from bot.config import Settings
-from bot.store.db import Store
-from bot.workflow.schedule import (
+from bot.schedule.slots import (
     Channels,
     JobSpec,
     Outcome,
@@ -23,6 +22,7 @@ from bot.workflow.schedule import (
     plan,
     run_slot,
 )
+from bot.store.db import Store
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.calendar import DeployCalendar
 from bot.config import Settings
+from bot.schedule.jobs import JOBS
+from bot.schedule.slots import JobSpec, Outcome, Slot, next_slot
 from bot.scheduler.runner import run_due, schedule_context
 from bot.store.db import Store
-from bot.workflow.jobs import JOBS
-from bot.workflow.schedule import JobSpec, Outcome, Slot, next_slot
 
 log = logging.getLogger(__name__)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -44,7 +44,7 @@ def _utc_now() -> datetime:
 
 
 class Scheduler:
-    """The jobs of `bot.workflow.jobs` on a BackgroundScheduler. `tick(name)` and `catch_up()`
+    """The jobs of `bot.schedule.jobs` on a BackgroundScheduler. `tick(name)` and `catch_up()`
     are what the timer calls; tests call them with an injected clock."""
 
     def __init__(self, store: Store, settings: Settings, *,

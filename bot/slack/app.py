@@ -12,9 +12,13 @@ from slack_bolt import App, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 
-from bot.slack.listeners import commands, deploy, form, home, review, tickets
-from bot.slack.listeners.common import actor_id, tell
+from bot.slack.home import listener as home
+from bot.slack.listening import actor_id, tell
+from bot.slack.requests import commands, review
+from bot.slack.requests import filing as form
 from bot.slack.runtime import Runtime
+from bot.slack.schedule import buttons as deploy
+from bot.slack.tickets import listeners as tickets
 from bot.store.claims import record_event
 
 log = logging.getLogger(__name__)

@@ -8,18 +8,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.requests import queries
+from bot.requests.records import RequestRecord
+from bot.requests.transitions import Topic
 from bot.rules.certificates import certificate_facts
 from bot.rules.logo import logo_facts
 from bot.slack.rendering import NotReady, Outgoing
-from bot.slack.schedule_messages import TOPICS as SCHEDULE_TOPICS
-from bot.slack.schedule_messages import render_schedule
-from bot.slack.ticket_messages import TICKET_TOPICS, render_ticket
-from bot.slack.views.card import card_text, review_card
-from bot.slack.views.dm import partner_dm
-from bot.store import queries
+from bot.slack.requests.card import card_text, review_card
+from bot.slack.requests.dm import partner_dm
+from bot.slack.schedule.messages import TOPICS as SCHEDULE_TOPICS
+from bot.slack.schedule.messages import render_schedule
+from bot.slack.tickets.messages import TICKET_TOPICS, render_ticket
 from bot.store.models import Attachment, OutboxMessage
-from bot.workflow.records import RequestRecord
-from bot.workflow.transitions import Topic
 
 
 def _card(session: Session, record: RequestRecord) -> list[dict]:

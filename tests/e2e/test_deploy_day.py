@@ -17,9 +17,9 @@ from pydantic import SecretStr
 from bot.config import Settings
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.slack_client import SignedSender
+from bot.requests import Actor, submit
 from bot.slack.server import BackgroundServer, Bot, assemble
 from bot.store.db import Store
-from bot.workflow import Actor, submit
 
 from .test_launch_flow import eventually, text_of
 

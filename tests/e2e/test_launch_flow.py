@@ -337,8 +337,8 @@ def test_a_change_request_records_only_what_changes(world: World) -> None:
     import yaml
     from sqlalchemy import update
 
+    from bot.requests import import_export
     from bot.store.models import Integration
-    from bot.workflow import import_export
 
     export = yaml.safe_load((EXAMPLES / "integrations-export.yaml").read_text())
     issuer = "urn:gov:gsa:openidconnect.profiles:sp:sso:dhs:benefits"

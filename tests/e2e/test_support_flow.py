@@ -23,7 +23,7 @@ from bot.rules.support import URGENT_CATEGORY
 from bot.slack.server import BackgroundServer, assemble
 from bot.store.db import Store
 from bot.store.models import OutboxMessage, OutboxStatus, TicketAttachment
-from bot.store.ticket_queries import ticket_trail
+from bot.tickets.queries import ticket_trail
 from tests.e2e.test_launch_flow import (
     AGENCY,
     IDP,

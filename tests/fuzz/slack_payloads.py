@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from bot.devtools.slack_client import state_values
 from bot.slack.ids import Action, Callback
-from bot.slack.views.decision import DecisionMeta, note_modal
-from bot.slack.views.form import FormMeta, request_form
-from bot.slack.views.ticket_form import (
+from bot.slack.requests.decision import DecisionMeta, note_modal
+from bot.slack.requests.form import FormMeta, request_form
+from bot.slack.tickets.form import (
     TicketFormMeta,
     TicketNoteMeta,
     ticket_form,

@@ -17,9 +17,9 @@ from hypothesis import event
 from hypothesis import strategies as st
 
 from bot.devtools.slack_client import state_values
-from bot.slack.views.form import FormMeta, request_form
-from bot.workflow import Actor, submit
-from bot.workflow.tickets import file_ticket
+from bot.requests import Actor, submit
+from bot.slack.requests.form import FormMeta, request_form
+from bot.tickets.use_cases import file_ticket
 from tests.fuzz.budget import fuzz
 from tests.fuzz.slack_payloads import (
     LAUNCH,

@@ -15,12 +15,12 @@ from sqlalchemy import select
 
 from bot.calendar import DeployCalendar
 from bot.config import Settings
+from bot.requests import Actor, RequestRecord, approve, request_changes, submit
+from bot.schedule.jobs import JOBS
 from bot.scheduler import Scheduler, trigger_for
 from bot.store.db import Store
 from bot.store.models import OutboxMessage
-from bot.workflow import Actor, RequestRecord, approve, request_changes, submit
-from bot.workflow.jobs import JOBS
-from tests.workflow.conftest import LAUNCH_FILES, example, example_files
+from tests.requests.conftest import LAUNCH_FILES, example, example_files
 
 NY = DeployCalendar().tz
 MANIFEST, DIGEST, REVIEW, SUPPORT = "C0MANIFEST", "C0DIGEST", "C0REVIEW", "C0SUPPORT"

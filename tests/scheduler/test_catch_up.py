@@ -12,11 +12,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bot.calendar import DeployCalendar
+from bot.schedule.jobs import JOBS
+from bot.schedule.slots import slots
 from bot.scheduler import Scheduler
 from bot.store.db import Store
 from bot.store.models import JobClaim
-from bot.workflow.jobs import JOBS
-from bot.workflow.schedule import slots
 
 from .conftest import (
     MANIFEST,

@@ -10,18 +10,18 @@ import pytest
 
 from bot.calendar import DeployCalendar
 from bot.devtools.block_limits import problems
+from bot.schedule.deploy_day import manifest_periods, preview_periods, slip_periods
+from bot.schedule.slots import add_business_hours, in_business_hours, iso_week
 from bot.scheduler import Scheduler
-from bot.slack.views.schedule_deploy import manifest_message, shift_notice
-from bot.slack.views.schedule_digest import digest_message
-from bot.slack.views.schedule_reminders import (
+from bot.slack.schedule.deploy import manifest_message, shift_notice
+from bot.slack.schedule.digest import digest_message
+from bot.slack.schedule.reminders import (
     partner_reminder,
     review_reminder,
     ticket_reminder,
 )
 from bot.store import models
 from bot.store.db import Store
-from bot.workflow.deploy_day import manifest_periods, preview_periods, slip_periods
-from bot.workflow.schedule import add_business_hours, in_business_hours, iso_week
 
 from .conftest import SUPPORT, Clock, local, posts, rows, settings
 

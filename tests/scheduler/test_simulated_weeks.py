@@ -10,12 +10,12 @@ import pytest
 
 from bot.calendar import DeployCalendar
 from bot.devtools.block_limits import problems
+from bot.requests import queries
+from bot.schedule.deploy_day import deploy_from_manifest
 from bot.scheduler import Scheduler
 from bot.slack.messages import render_outbox
-from bot.store import queries
 from bot.store.db import Store
 from bot.store.models import JobClaim
-from bot.workflow.deploy_day import deploy_from_manifest
 
 from .conftest import (
     DIGEST,

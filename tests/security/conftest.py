@@ -32,11 +32,11 @@ from sqlalchemy import func, select
 from bot.config import Settings
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.slack_client import SignedSender, Signing
+from bot.requests import Actor, RequestRecord, submit
 from bot.slack.server import BackgroundServer, Bot, assemble
 from bot.store.db import Store
 from bot.store.models import Base
-from bot.workflow import Actor, RequestRecord, submit
-from bot.workflow.tickets import TicketRecord, file_ticket
+from bot.tickets.use_cases import TicketRecord, file_ticket
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SECRET = "security-signing-secret-5f0c2a9e7d41b386"

@@ -19,10 +19,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.slack.views import replies
+from bot.requests import WorkflowError, approve, claim, request_changes
+from bot.slack.requests import replies
 from bot.store.models import Request, Ticket
-from bot.workflow import WorkflowError, approve, claim, request_changes
-from bot.workflow.tickets import reply_to_partner
+from bot.tickets.use_cases import reply_to_partner
 
 from .conftest import (
     ANYONE,

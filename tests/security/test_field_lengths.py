@@ -11,9 +11,9 @@ import pytest
 
 from bot.calendar import DeployCalendar
 from bot.models import ISSUER_MAX, NAME_MAX
+from bot.requests import ValidationFailed, approve, mark_deployed, submit
 from bot.store.db import Store
-from bot.workflow import ValidationFailed, approve, mark_deployed, submit
-from bot.workflow.tickets import file_ticket
+from bot.tickets.use_cases import file_ticket
 
 from .conftest import FILED, PARTNER, REVIEWER, TICKET, actor, launch_data, launch_files
 

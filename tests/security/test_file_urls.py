@@ -15,10 +15,10 @@ import httpx
 import pytest
 
 from bot.devtools.fake_slack import FILES_METHOD, FakeSlack
+from bot.requests import preview
 from bot.slack.files import NOT_SLACK
 from bot.slack.server import BackgroundServer
 from bot.store.db import Store
-from bot.workflow import preview
 
 from .conftest import (
     BOT_TOKEN,

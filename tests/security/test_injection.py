@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.devtools.fake_slack import RESPONSE_ACTION_METHOD, RESPONSE_URL_METHOD
 from bot.rules.support import URGENT_CATEGORY
-from bot.slack.views.common import escape
+from bot.slack.blocks import escape
 from tests.rules.certs import make_cert
 
 from .conftest import (

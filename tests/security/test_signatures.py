@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.devtools.slack_client import STALE_AFTER, Signing
-from bot.slack.views.ticket_form import TicketFormMeta, ticket_form
+from bot.slack.tickets.form import TicketFormMeta, ticket_form
 from bot.store.models import AuditEvent, ProcessedEvent, Ticket
 
 from .conftest import (

@@ -14,10 +14,10 @@ import pytest
 
 from bot.devtools.slack_client import state_values
 from bot.slack.ids import Action, Callback
-from bot.slack.listeners.common import STALE_FORM
-from bot.slack.views.decision import DecisionMeta, note_modal
-from bot.slack.views.form import KINDS, METADATA_LIMIT, FormMeta, request_form
-from bot.slack.views.ticket_form import TicketNoteMeta, ticket_note_modal
+from bot.slack.listening import STALE_FORM
+from bot.slack.requests.decision import DecisionMeta, note_modal
+from bot.slack.requests.form import KINDS, METADATA_LIMIT, FormMeta, request_form
+from bot.slack.tickets.form import TicketNoteMeta, ticket_note_modal
 from tests.fuzz.slack_payloads import LAUNCH
 from tests.fuzz.slack_world import (
     IDP,

@@ -11,12 +11,14 @@ import pytest
 from bot.devtools.block_limits import problems, response_action_problems
 from bot.devtools.slack_client import state_values
 from bot.models import Finding, Report, Severity
+from bot.requests.records import RequestRecord
 from bot.rules.certificates import certificate_facts
 from bot.rules.logo import logo_facts
-from bot.slack.views.card import review_card
-from bot.slack.views.common import escape
-from bot.slack.views.dm import partner_dm
-from bot.slack.views.form import (
+from bot.slack.blocks import escape
+from bot.slack.home.view import home_view
+from bot.slack.requests.card import review_card
+from bot.slack.requests.dm import partner_dm
+from bot.slack.requests.form import (
     FIELDS,
     FormMeta,
     changed_only,
@@ -25,8 +27,6 @@ from bot.slack.views.form import (
     read_state,
     request_form,
 )
-from bot.slack.views.home import home_view
-from bot.workflow.records import RequestRecord
 from tests.rules.certs import make_cert
 
 NOW = datetime(2026, 11, 25, 15, tzinfo=UTC)

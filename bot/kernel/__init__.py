@@ -1,0 +1,1 @@
+"""The lifecycle kernel every kind of record with states uses."""

@@ -1,0 +1,94 @@
+"""Reviewer decisions: claim, approve, request changes, reject.
+
+Requests are loaded as the actor may see them: a partner of another team is told NotFound,
+never "only reviewers can ..." (which would tell them the request exists)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.kernel.actors import Actor
+from bot.kernel.errors import MissingInput
+from bot.requests.records import RequestRecord
+from bot.requests.transitions import (
+    S,
+    load_visible,
+    notify,
+    refusal,
+    require_reviewer,
+    transition,
+)
+
+UNDECIDED = (S.submitted, S.in_review)
+
+
+def claim(session: Session, request: int | str, *, actor: Actor,
+          now: datetime) -> RequestRecord:
+    """A reviewer takes a submitted request (submitted → in_review)."""
+    row = load_visible(session, request, actor)
+    require_reviewer(actor, row, "claim")
+    row = transition(session, row, action="claim", expected=(S.submitted,), to=S.in_review,
+                     actor=actor, now=now, values={"reviewer_id": actor.user_id})
+    notify(session, row, event="claimed", now=now, partner=False,
+           data={"by": actor.user_id})
+    return RequestRecord.of(row)
+
+
+def may_decide(session: Session, request: int | str, *, actor: Actor, action: str) -> None:
+    """Raise what deciding would raise (not a reviewer, own request, already decided), so a
+    surface can refuse before asking the reviewer for a comment or a reason."""
+    row = load_visible(session, request, actor)
+    require_reviewer(actor, row, action)
+    if row.state not in {s.value for s in UNDECIDED}:
+        raise refusal(row, action)
+
+
+def approve(session: Session, request: int | str, *, actor: Actor,
+            now: datetime) -> RequestRecord:
+    row = load_visible(session, request, actor)
+    require_reviewer(actor, row, "approve")
+    row = transition(session, row, action="approve", expected=UNDECIDED, to=S.approved,
+                     actor=actor, now=now, values=_decided(actor, now))
+    notify(session, row, event="approved", now=now, data={
+        "by": actor.user_id, "target_deploy_date": _iso(row.target_deploy_date)})
+    return RequestRecord.of(row)
+
+
+def request_changes(session: Session, request: int | str, *, actor: Actor, now: datetime,
+                    comment: str) -> RequestRecord:
+    comment = comment.strip()
+    if not comment:
+        raise MissingInput("comment")
+    row = load_visible(session, request, actor)
+    require_reviewer(actor, row, "request changes to")
+    row = transition(session, row, action="request_changes", expected=UNDECIDED,
+                     to=S.changes_requested, actor=actor, now=now,
+                     values=_decided(actor, now, comment), detail={"comment": comment})
+    notify(session, row, event="changes_requested", now=now,
+           data={"by": actor.user_id, "comment": comment})
+    return RequestRecord.of(row)
+
+
+def reject(session: Session, request: int | str, *, actor: Actor, now: datetime,
+           reason: str) -> RequestRecord:
+    reason = reason.strip()
+    if not reason:
+        raise MissingInput("reason")
+    row = load_visible(session, request, actor)
+    require_reviewer(actor, row, "reject")
+    row = transition(session, row, action="reject", expected=UNDECIDED, to=S.rejected,
+                     actor=actor, now=now, values=_decided(actor, now, reason),
+                     detail={"reason": reason})
+    notify(session, row, event="rejected", now=now,
+           data={"by": actor.user_id, "reason": reason})
+    return RequestRecord.of(row)
+
+
+def _decided(actor: Actor, now: datetime, note: str | None = None) -> dict[str, object]:
+    return {"decided_by": actor.user_id, "decided_at": now, "decision_note": note}
+
+
+def _iso(value: object) -> str | None:
+    return value.isoformat() if value is not None else None  # type: ignore[attr-defined]

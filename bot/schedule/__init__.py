@@ -1,0 +1,1 @@
+"""The schedule domain: the scheduled posts and their jobs."""

@@ -1,0 +1,82 @@
+"""The App Home tab: a partner's team requests and "New request", their open support tickets;
+a reviewer's queues too."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.models import Severity
+from bot.requests.records import RequestRecord
+from bot.slack.blocks import (
+    KIND_LABELS,
+    STATE_LABELS,
+    button,
+    context,
+    divider,
+    escape,
+    header,
+    long_date,
+    section,
+)
+from bot.slack.ids import Action
+from bot.slack.tickets.home import ticket_sections
+from bot.store.models import RequestState
+from bot.tickets.use_cases import TicketRecord
+
+NEXT_STEP = {
+    RequestState.submitted: "Waiting for a reviewer",
+    RequestState.in_review: "A reviewer is looking at it",
+    RequestState.changes_requested: "Your turn: fix what was asked and resubmit",
+    RequestState.approved: "Approved; it deploys on its day",
+    RequestState.deployed: "Done",
+    RequestState.rejected: "Closed",
+    RequestState.withdrawn: "Closed",
+}
+MAX_ROWS = 20  # a Home tab holds 100 blocks
+
+
+def _line(record: RequestRecord) -> str:
+    state = RequestState(record.state)
+    name = escape(record.friendly_name or record.issuer or "")
+    return (f"*{record.public_id}* · {KIND_LABELS.get(record.kind, record.kind)} · {name}\n"
+            f"{STATE_LABELS[state]} · deploy {long_date(record.target_deploy_date)} · "
+            f"_{NEXT_STEP[state]}_")
+
+
+def _missing(record: RequestRecord) -> str | None:
+    if record.state != RequestState.changes_requested:
+        return None
+    note = escape(record.decision_note or "")
+    return f"What is missing: {note}" if note else None
+
+
+def home_view(mine: Sequence[RequestRecord], queue: Sequence[RequestRecord] | None, *,
+              tickets: Sequence[TicketRecord] = (),
+              ticket_queue: Sequence[TicketRecord] | None = None) -> dict[str, Any]:
+    """`queue` is given to reviewers only: undecided requests, oldest first. `tickets` are
+    the team's open support tickets; `ticket_queue` (reviewers: the support team) every
+    open ticket."""
+    blocks: list[dict[str, Any]] = [
+        header("launchbot"),
+        section("File launch, change and staging requests and follow them to production.",
+                accessory=button("New request", Action.new_request, "new", style="primary")),
+        divider(), section("*Your team's requests*")]
+    if not mine:
+        blocks.append(context("None yet. `/launch-request` or *New request* files one."))
+    for record in mine[:MAX_ROWS]:
+        blocks.append(section(_line(record)))
+        missing = _missing(record)
+        if missing:
+            blocks.append(context(missing))
+    if queue is not None:
+        blocks += [divider(), section(f"*Review queue* ({len(queue)} waiting, oldest first)")]
+        if not queue:
+            blocks.append(context("Nothing waits for review."))
+        for record in queue[:MAX_ROWS]:
+            warnings = sum(f.severity is Severity.warning for f in record.findings)
+            blocks.append(section(
+                f"{_line(record)}\nMust make: {long_date(record.target_deploy_date)}"
+                + (f" · {warnings} warning(s)" if warnings else "")))
+    blocks += ticket_sections(tickets, ticket_queue)
+    return {"type": "home", "blocks": blocks}

@@ -1,0 +1,152 @@
+"""Who is acting, and how a refusal or a result reaches them."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from slack_bolt import Ack
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
+
+from bot.requests import Actor, WorkflowError
+from bot.slack.blocks import clip
+from bot.slack.runtime import Runtime
+from bot.slack.tickets.form import NOTE_BLOCK, read_note
+
+log = logging.getLogger(__name__)
+TELL_LIMIT = 3000  # characters: a short answer (Slack refuses a message over 40,000)
+# A modal whose private_metadata the bot cannot read: not one it opened, or from an older
+# version of it. The partner or reviewer starts again from the button.
+STALE_FORM = ("This form is out of date, so nothing was done. Close it and use the button "
+              "on the message again.")
+
+
+class UserTeams:
+    """A user's home team (Slack Connect partners come from other workspaces), from
+    users.info, cached: slash command payloads name the workspace, not the user's team."""
+
+    def __init__(self, client: WebClient, ttl_seconds: float = 3600) -> None:
+        self._client = client
+        self._ttl = ttl_seconds
+        self._known: dict[str, tuple[float, str]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, user_id: str, fallback: str) -> str:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._known.get(user_id)
+        if hit and now - hit[0] < self._ttl:
+            return hit[1]
+        try:
+            team = self._client.users_info(user=user_id)["user"].get("team_id") or fallback
+        except (SlackApiError, KeyError, TypeError) as exc:
+            log.warning("users.info failed for %s: %s", user_id, exc)
+            return fallback
+        with self._lock:
+            self._known[user_id] = (now, team)
+        return team
+
+
+def actor_id(body: Mapping[str, Any]) -> str | None:
+    """The user who clicked, submitted or typed a command; None for events (nobody waits)."""
+    user = body.get("user")
+    if isinstance(user, Mapping):
+        return str(user.get("id") or "") or None
+    return str(body.get("user_id") or "") or None
+
+
+def actor(runtime: Runtime, body: Mapping[str, Any], teams: UserTeams | None = None) -> Actor:
+    """The acting user from any payload: interactivity (`user`), or a slash command."""
+    user = body.get("user")
+    if isinstance(user, Mapping):
+        user_id = str(user.get("id", ""))
+        team_id = str(user.get("team_id") or (body.get("team") or {}).get("id") or "")
+    else:
+        user_id = str(body.get("user_id", ""))
+        team_id = str(body.get("team_id", ""))
+        if teams is not None and user_id:
+            team_id = teams(user_id, team_id)
+    return Actor(user_id=user_id, team_id=team_id, is_reviewer=runtime.is_reviewer(user_id))
+
+
+Subcommand = Callable[[Runtime, Actor, list[str]], str]
+Opener = Callable[[Runtime, WebClient, str, Actor], None]
+
+
+def slash_command(runtime: Runtime, teams: UserTeams, open_form: Opener,
+                  subcommands: Mapping[str, Subcommand],
+                  unknown: Callable[[str], str]) -> Callable[..., None]:
+    """A `/command [verb args]` listener: no verb (or `new`) opens the form, a known verb
+    answers in place, anything else says what is known."""
+    def handle(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        words = str(body.get("text") or "").split()
+        verb, args = (words[0].lower(), words[1:]) if words else ("", [])
+        if verb in ("", "new"):
+            ack()
+            # The trigger expires 3 seconds after the command: open the form first thing.
+            open_form(runtime, client, body["trigger_id"], actor(runtime, body, teams))
+            return
+        handler = subcommands.get(verb)
+        ack(handler(runtime, actor(runtime, body, teams), args) if handler else unknown(verb))
+    return handle
+
+
+def clicked_value(body: Mapping[str, Any]) -> str:
+    """The clicked button's value, or "" when it has none: Slack leaves `value` out for a
+    button without one, and only a string can name a request or a ticket."""
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions else None
+    value = first.get("value") if isinstance(first, Mapping) else None
+    return value if isinstance(value, str) else ""
+
+
+Meta = TypeVar("Meta", bound=BaseModel)
+
+
+def noted(ack: Ack, view: Mapping[str, Any], meta_type: type[Meta],
+          missing: str) -> tuple[Meta, str] | None:
+    """A note modal's metadata and text; None once the modal was told what is wrong (out of
+    date, or no text)."""
+    try:
+        meta = meta_type.model_validate_json(view.get("private_metadata") or "")
+    except ValidationError:
+        ack(response_action="errors", errors={NOTE_BLOCK: STALE_FORM})
+        return None
+    text = read_note((view.get("state") or {}).get("values"))
+    if not text:
+        ack(response_action="errors", errors={NOTE_BLOCK: missing})
+        return None
+    return meta, text
+
+
+def tell(client: WebClient, body: Mapping[str, Any], user_id: str, text: str) -> None:
+    """A short answer only `user_id` sees: ephemeral where the click happened, else a DM."""
+    channel = (body.get("channel") or {}).get("id") or body.get("channel_id")
+    text = clip(text, TELL_LIMIT)  # a refusal may quote what it was given, at any length
+    try:
+        if channel:
+            client.chat_postEphemeral(channel=channel, user=user_id, text=text)
+        else:
+            client.chat_postMessage(channel=user_id, text=text)
+    except SlackApiError as exc:  # the answer is a courtesy; the action itself is done
+        log.warning("could not tell %s: %s", user_id, exc.response.get("error"))
+
+
+def run_click(runtime: Runtime, client: WebClient, body: Mapping[str, Any], who: Actor,
+              use_case: Callable[[Session], Any],
+              refusal: Callable[[WorkflowError], str]) -> None:
+    """One change from a button, in one transaction. A refusal (not allowed, already decided)
+    is told to the clicker alone; everyone else hears of the change through the outbox."""
+    try:
+        with runtime.store.unit_of_work() as session:
+            use_case(session)
+    except WorkflowError as exc:
+        tell(client, body, who.user_id, refusal(exc))
+        return
+    runtime.poke_relay()

@@ -1,0 +1,139 @@
+"""The review card in REVIEW_CHANNEL. One builder renders it when it is posted and every time it
+is updated in place, so the card always shows the request as it is now."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.models import Severity
+from bot.requests.records import RequestRecord
+from bot.rules.certificates import CertFacts
+from bot.rules.logo import LogoFacts
+from bot.slack.blocks import (
+    KIND_LABELS,
+    STATE_LABELS,
+    button,
+    clip,
+    context,
+    divider,
+    escape,
+    fields,
+    header,
+    long_date,
+    section,
+    user,
+)
+from bot.slack.ids import Action, Block
+from bot.store.models import UNDECIDED_STATES, RequestState
+
+CardBlocks = list[dict[str, Any]]
+
+
+def title(record: RequestRecord) -> str:
+    return f"{record.public_id} · {KIND_LABELS.get(record.kind, record.kind)}"
+
+
+def summary_fields(record: RequestRecord) -> dict[str, Any]:
+    submitted = record.submitted
+    level = " · ".join(x for x in (f"IAL {submitted['ial']}" if submitted.get("ial") else "",
+                                   f"AAL {submitted['default_aal']}"
+                                   if submitted.get("default_aal") else "") if x)
+    return fields(
+        ("Integration", escape(record.friendly_name or submitted.get("app_name") or "—")),
+        ("Agency", escape(record.agency or "—")),
+        ("Issuer", f"`{escape(record.issuer or '—')}`"),
+        ("Protocol", escape(" · ".join(x for x in (submitted.get("protocol") or "—", level)
+                                       if x))),
+        ("Target deploy", long_date(record.target_deploy_date)),
+        ("Requested by", user(record.requester_user_id)),
+    )
+
+
+def diff_text(diff: dict[str, Any] | None) -> str | None:
+    if not diff:
+        return None
+    lines = [f"• *{escape(name)}*: {escape(_brief(change.get('old')))} → "
+             f"{escape(_brief(change.get('new')))}" for name, change in diff.items()]
+    return clip("*Changes*\n" + "\n".join(lines), 3000)
+
+
+def _brief(value: Any) -> str:
+    if value in (None, "", []):
+        return "(none)"
+    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return clip(text, 300)
+
+
+def logo_text(logo: LogoFacts | None) -> str:
+    if logo is None:
+        return "no logo in this request"
+    shape = (f"{logo.width}×{logo.height} px" if logo.width else
+             f"viewBox {logo.view_box}" if logo.view_box else "")
+    kind = (logo.format or "unknown type").upper()
+    return " · ".join(x for x in (f"`{escape(logo.name)}`", kind, f"{logo.size:,} bytes", shape)
+                      if x)
+
+
+def certificate_text(name: str, cert: CertFacts | None) -> str:
+    if cert is None:
+        return f"`{escape(name)}`: not a readable certificate"
+    key = f"{cert.key_type} {cert.key_size}" if cert.key_size else cert.key_type
+    return (f"`{escape(name)}` · {escape(cert.common_name or cert.subject)} · {key} · "
+            f"expires {cert.not_after:%Y-%m-%d} · SHA-256 {cert.sha256[:23]}…")
+
+
+def status_text(record: RequestRecord, now: datetime | None = None) -> str:
+    state = RequestState(record.state)
+    text = f"*{STATE_LABELS[state]}*"
+    if state is RequestState.in_review and record.reviewer_id:
+        text += f" by {user(record.reviewer_id)}"
+    if state in (RequestState.approved, RequestState.changes_requested, RequestState.rejected,
+                 RequestState.withdrawn) and record.decided_by:
+        when = f" on {record.decided_at:%Y-%m-%d %H:%M} UTC" if record.decided_at else ""
+        text += f" by {user(record.decided_by)}{when}"
+    if state is RequestState.deployed and record.deployed_by:
+        text += f" by {user(record.deployed_by)}"
+    if record.decision_note and state is not RequestState.approved:
+        text += f"\n> {escape(clip(record.decision_note, 1500))}"
+    if record.slip_count:
+        text += f"\nSlipped {record.slip_count}× to {long_date(record.target_deploy_date)}"
+    return text
+
+
+def review_card(record: RequestRecord, *, logo: LogoFacts | None,
+                certificates: Sequence[tuple[str, CertFacts | None]]) -> CardBlocks:
+    blocks: CardBlocks = [header(title(record)), summary_fields(record)]
+    change = diff_text(record.diff)
+    if change:
+        blocks.append(section(change))
+    if record.submitted.get("change_summary"):
+        blocks.append(section("*Why*\n" + escape(clip(record.submitted["change_summary"],
+                                                        2000))))
+    notes = [f for f in record.findings if f.severity is Severity.warning]
+    if notes:
+        blocks.append(section(clip("*Warnings*\n" + "\n".join(
+            f"• `{f.rule}` {escape(f.message)}" for f in notes), 3000)))
+    files = [f"*Logo:* {logo_text(logo)}"] if record.kind != "change" or logo else []
+    files += [f"*Certificate:* {certificate_text(name, cert)}" for name, cert in certificates]
+    if files:
+        blocks.append(context(clip("\n".join(files), 3000)))
+    blocks += [divider(), section(status_text(record), block_id=Block.notice.value)]
+    if RequestState(record.state) in UNDECIDED_STATES:
+        blocks.append({"type": "actions", "block_id": Block.actions.value, "elements": [
+            button("Approve", Action.approve, record.public_id, style="primary", confirm={
+                "title": {"type": "plain_text", "text": "Approve this request?"},
+                "text": {"type": "mrkdwn", "text": f"{record.public_id} will be deployed on "
+                         f"{long_date(record.target_deploy_date)}."},
+                "confirm": {"type": "plain_text", "text": "Approve"},
+                "deny": {"type": "plain_text", "text": "Cancel"}}),
+            button("Request changes", Action.request_changes, record.public_id),
+            button("Reject", Action.reject, record.public_id, style="danger"),
+        ]})
+    return blocks
+
+
+def card_text(record: RequestRecord) -> str:
+    state = STATE_LABELS[RequestState(record.state)]
+    return f"{title(record)}: {escape(record.friendly_name or record.issuer or '')} ({state})"

@@ -1,0 +1,53 @@
+"""`/launch-request [status ID | list | withdraw ID | help]`: opens the form, or answers."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.requests import Actor, WorkflowError, get_request, team_requests, withdraw
+from bot.slack.listening import Subcommand, UserTeams, slash_command
+from bot.slack.requests import replies
+from bot.slack.requests.filing import open_form
+from bot.slack.runtime import Runtime
+
+
+def register(app: App, runtime: Runtime) -> None:
+    app.command("/launch-request")(slash_command(
+        runtime, UserTeams(runtime.client), open_form, SUBCOMMANDS, replies.unknown_subcommand))
+
+
+def _status(runtime: Runtime, who: Actor, args: list[str]) -> str:
+    if not args:
+        return _list(runtime, who, args)
+    try:
+        with runtime.store.reader() as session:
+            return replies.status(get_request(session, args[0], actor=who))
+    except WorkflowError as exc:
+        return replies.refusal(exc)
+
+
+def _list(runtime: Runtime, who: Actor, args: list[str]) -> str:
+    with runtime.store.reader() as session:
+        return replies.request_list(team_requests(session, actor=who, limit=20))
+
+
+def _withdraw(runtime: Runtime, who: Actor, args: list[str]) -> str:
+    if not args:
+        return "Which request? `/launch-request withdraw LR-1042`"
+    try:
+        with runtime.store.unit_of_work() as session:
+            record = withdraw(session, args[0], actor=who, now=runtime.clock(),
+                              reason=" ".join(args[1:]) or None)
+    except WorkflowError as exc:
+        return replies.refusal(exc)
+    runtime.poke_relay()
+    return replies.withdrawn(record)
+
+
+def _help(runtime: Runtime, who: Actor, args: list[str]) -> str:
+    return replies.HELP
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "status": _status, "list": _list, "withdraw": _withdraw, "help": _help,
+}

@@ -1,0 +1,57 @@
+"""Short text answers: slash subcommands and refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.requests import (
+    AlreadyDecided,
+    MissingInput,
+    NotAllowed,
+    NotFound,
+    RequestRecord,
+    ValidationFailed,
+    WorkflowError,
+)
+from bot.slack.blocks import KIND_LABELS, STATE_LABELS, escape, long_date
+from bot.store.models import RequestState
+
+HELP = """*/launch-request* files and follows deployment requests.
+• `/launch-request`: open the form (launch, change or staging)
+• `/launch-request list`: your team's requests
+• `/launch-request status LR-1042`: where a request stands
+• `/launch-request withdraw LR-1042`: withdraw a request before it is approved
+Before you file, `launchbot check request.yaml` checks a request file on your machine."""
+
+
+def unknown_subcommand(verb: str) -> str:
+    return f"`{escape(verb)}` is not something I know.\n{HELP}"
+
+
+def status(record: RequestRecord) -> str:
+    state = STATE_LABELS[RequestState(record.state)]
+    lines = [f"*{record.public_id}* · {KIND_LABELS.get(record.kind, record.kind)} · "
+             f"{escape(record.friendly_name or record.issuer or '')}",
+             f"State: {state} · target deploy {long_date(record.target_deploy_date)}"]
+    if record.decision_note and record.state == RequestState.changes_requested:
+        lines.append(f"Asked for: {escape(record.decision_note)}")
+    return "\n".join(lines)
+
+
+def request_list(records: Sequence[RequestRecord]) -> str:
+    if not records:
+        return "Your team has no requests yet. `/launch-request` files one."
+    return "\n".join(status(r).replace("\n", " · ") for r in records)
+
+
+def withdrawn(record: RequestRecord) -> str:
+    return f"{record.public_id} is withdrawn."
+
+
+def refusal(error: WorkflowError) -> str:
+    """What a user is told when the workflow says no: specific, never a traceback."""
+    if isinstance(error, NotFound):
+        return f"I can't find {escape(error.what)} among the requests you can see."
+    if isinstance(error, NotAllowed | AlreadyDecided | MissingInput | ValidationFailed):
+        return str(error)[:1].upper() + str(error)[1:] + "."
+    return str(error)

@@ -1,0 +1,272 @@
+"""The support ticket modal, its private_metadata, reading it back into a SupportTicket,
+findings mapped onto its inputs; and the small modals of the conversation (support's reply,
+the resolution note, the partner's answer).
+
+Input blocks are named for the bot.models.SupportTicket field they fill (plus `integration`,
+the team's integrations picker, and `attachments`), each with one element whose action_id is
+`value`. The hints carry the documentation's advice on what a good ticket contains."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from bot.models import Report, Severity
+from bot.rules.support import SUPPORT_CATEGORIES, URGENT_CATEGORY
+from bot.slack.blocks import clip, context, divider, escape, plain, section
+from bot.slack.ids import Action, Callback
+from bot.slack.requests.form import listed, picked_value
+
+TITLE = "Support ticket"
+ADVICE = ("A good ticket lets us start right away: *what you expected and what happened*, "
+          "the exact error message or code, *when it started*, the steps to reproduce it and "
+          "the browser. Never include passwords, private keys, tokens or users' personal "
+          "information.")
+ENVIRONMENTS = {"sandbox": "Sandbox", "staging": "Staging", "production": "Production"}
+ONGOING = "It is still happening"
+ATTACHMENT_TYPES = ("png", "jpg", "jpeg", "gif", "pdf", "txt", "log", "har", "json", "xml")
+MAX_ATTACHMENTS = 5
+OPTION_VALUE_LIMIT = 150  # Slack's; a longer issuer is typed in the free-text field instead
+URGENT_HINT = (f"Choose \"{URGENT_CATEGORY}\" only when people cannot sign in to "
+               "production now: it alerts the support team.")
+
+
+class TicketFormMeta(BaseModel):
+    """The modal's private_metadata."""
+
+    key: str  # idempotency key: a double submit or a retried delivery files one ticket
+
+    @classmethod
+    def new(cls) -> TicketFormMeta:
+        return cls(key=uuid.uuid4().hex)
+
+    @classmethod
+    def parse(cls, text: str | None) -> TicketFormMeta:
+        try:
+            return cls.model_validate_json(text or "")
+        except ValidationError:
+            return cls.new()
+
+    def dump(self) -> str:
+        return self.model_dump_json()
+
+
+def _option(value: str, label: str) -> dict[str, Any]:
+    return {"text": plain(label, 75), "value": value}
+
+
+def _select(options: Mapping[str, str], placeholder: str) -> dict[str, Any]:
+    return {"type": "static_select", "action_id": Action.value.value,
+            "placeholder": plain(placeholder),
+            "options": [_option(v, clip(label, 75)) for v, label in options.items()][:100]}
+
+
+def _text(*, multiline: bool = False, max_length: int | None = None,
+          placeholder: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "plain_text_input", "action_id": Action.value.value,
+                               "multiline": multiline}
+    if max_length:
+        element["max_length"] = max_length
+    if placeholder:
+        element["placeholder"] = plain(placeholder, 150)
+    return element
+
+
+def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool = True,
+           hint: str | None = None) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "input", "block_id": block_id, "label": plain(label),
+                             "element": element, "optional": optional}
+    if hint:
+        block["hint"] = plain(hint, 2000)
+    return block
+
+
+def ticket_form(meta: TicketFormMeta, *, integrations: Mapping[str, str] | None = None
+                ) -> dict[str, Any]:
+    """The modal. `integrations` are the team's production integrations (issuer -> label):
+    the partner picks one, or types an issuer."""
+    integrations = {issuer: label for issuer, label in (integrations or {}).items()
+                    if len(issuer) <= OPTION_VALUE_LIMIT}
+    blocks: list[dict[str, Any]] = [
+        context(ADVICE),
+        _input("category", "Category", _select({c: c for c in SUPPORT_CATEGORIES},
+                                               "What is it about?"),
+               optional=False, hint=URGENT_HINT),
+        _input("environment", "Environment", _select(ENVIRONMENTS, "Where does it happen?"),
+               optional=False,
+               hint="Sandbox changes take effect immediately; staging and production "
+                    "configurations change through a request."),
+    ]
+    if integrations:
+        blocks.append(_input("integration", "Integration", _select(
+            integrations, "Choose your integration"),
+            hint="The integration this is about, if it is one of your team's."))
+    blocks += [
+        _input("issuer", "Issuer" if not integrations else "Or another issuer",
+               _text(placeholder="urn:gov:gsa:openidconnect.profiles:sp:sso:AGENCY:APP"),
+               hint="The issuer of the integration concerned, if it is not listed."
+               if integrations else "The issuer of the integration concerned, if any."),
+        _input("summary", "Summary", _text(max_length=150), optional=False,
+               hint="One line, e.g. \"SAML response rejected: invalid signature\"."),
+        _input("description", "Description", _text(multiline=True, max_length=3000),
+               optional=False,
+               hint="What you expected, what happened instead, and the exact error message "
+                    "or code (copy it, or attach a screenshot)."),
+        _input("started", "When did it start?", _text(placeholder="2026-11-24 09:30 ET"),
+               hint="Date, time and time zone; or when you first noticed it."),
+        _input("ongoing", "Still happening?", {
+            "type": "checkboxes", "action_id": Action.value.value,
+            "options": [_option("true", ONGOING)]}),
+        _input("browser", "Browser", _text(placeholder="Firefox 132 on Windows 11"),
+               hint="Browser and version; the device and app version if it is on mobile."),
+        _input("steps_to_reproduce", "Steps to reproduce",
+               _text(multiline=True, max_length=3000),
+               hint="Numbered steps from the start, with the URL of each page and what you "
+                    "clicked or entered (never a real password)."),
+        _input("production_account_email", "Your production account email",
+               _text(placeholder="you@agency.gov"), optional=False,
+               hint="The email you sign in to production with. Your production account and "
+                    "your dashboard account are separate: you need a production account to "
+                    "file a ticket."),
+        _input("technical_contact", "Technical contact",
+               _text(placeholder="First Last - Title - email - phone"),
+               hint="Who we can work with on this, if not you."),
+        _input("attachments", "Screenshots or logs", {
+            "type": "file_input", "action_id": Action.value.value,
+            "filetypes": list(ATTACHMENT_TYPES), "max_files": MAX_ATTACHMENTS},
+            hint="Optional. Remove tokens, keys and users' personal information from logs "
+                 "and HAR files first."),
+    ]
+    return {"type": "modal", "callback_id": Callback.ticket_form.value,
+            "title": plain(TITLE, 24), "submit": plain("File ticket", 24),
+            "close": plain("Cancel", 24), "private_metadata": meta.dump(), "blocks": blocks}
+
+
+# --- reading a submission --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TicketInput:
+    values: dict[str, Any]  # bot.models.SupportTicket fields, as typed
+    file_ids: list[str]  # the attachments' Slack file IDs
+
+
+def _value(state: Mapping[str, Any]) -> Any:
+    kind = state.get("type")
+    if kind == "static_select":
+        return picked_value(state)
+    if kind == "checkboxes":
+        return [o.get("value") for o in listed(state.get("selected_options"))]
+    if kind == "file_input":
+        return [f.get("id") for f in listed(state.get("files"))]
+    return state.get("value")
+
+
+def read_ticket(state_values: Any) -> TicketInput:
+    """`view.state.values` -> the ticket and its file IDs. Tolerant: an unknown block or a
+    value of the wrong shape is left out, never an exception."""
+    raw: dict[str, Any] = {}
+    items = state_values.items() if isinstance(state_values, Mapping) else ()
+    for block_id, actions in items:
+        if isinstance(actions, Mapping) and actions:
+            state = next(iter(actions.values()))
+            if isinstance(state, Mapping):
+                raw[block_id] = _value(state)
+    values: dict[str, Any] = {}
+    for name in ("category", "environment", "summary", "description", "started", "browser",
+                 "steps_to_reproduce", "production_account_email", "technical_contact"):
+        text = raw.get(name)
+        if isinstance(text, str) and text.strip():
+            values[name] = text.strip()
+    # The picked integration, else the typed issuer.
+    issuer = next((v.strip() for v in (raw.get("integration"), raw.get("issuer"))
+                   if isinstance(v, str) and v.strip()), None)
+    if issuer:
+        values["issuer"] = issuer
+    if "ongoing" in raw:
+        values["ongoing"] = isinstance(raw["ongoing"], list) and "true" in raw["ongoing"]
+    files = raw.get("attachments")
+    files = [i for i in files if isinstance(i, str)] if isinstance(files, list) else []
+    return TicketInput(values=values, file_ids=files)
+
+
+def ticket_errors(report: Report, view: Mapping[str, Any],
+                  unreadable: Mapping[str, str] | None = None) -> dict[str, str]:
+    """`response_action: errors` for the report's errors (and attachments that could not be
+    read), each on its input, or on the first one when it has none."""
+    blocks = [b["block_id"] for b in view.get("blocks", ())
+              if b.get("type") == "input" and "block_id" in b]
+    if not blocks:
+        return {}
+    errors: dict[str, list[str]] = {}
+    for finding in report.findings:
+        if finding.severity is Severity.error:
+            name = (finding.field or "").split("[", 1)[0].split(".", 1)[0]
+            if name == "issuer" and "integration" in blocks and "issuer" not in blocks:
+                name = "integration"
+            errors.setdefault(name if name in blocks else blocks[0], []).append(
+                f"{finding.message} ({finding.rule})")
+    for name, reason in (unreadable or {}).items():
+        block = "attachments" if "attachments" in blocks else blocks[0]
+        errors.setdefault(block, []).append(f"'{name}' could not be read: {reason}")
+    return {block: clip(" · ".join(messages), 2000) for block, messages in errors.items()}
+
+
+def ticket_confirmation(public_id: str, *, urgent: bool) -> dict[str, Any]:
+    """What the modal turns into once the ticket is filed."""
+    lines = [f"*{public_id}* is filed with the support team. You will get a DM when someone "
+             "takes it and each time they write; answer from that DM.",
+             f"`/support-ticket status {public_id}` says where it stands."]
+    if urgent:
+        lines.insert(1, ":rotating_light: It is marked *urgent*: the support team was alerted.")
+    return {"type": "modal", "title": plain("Ticket filed", 24), "close": plain("Done", 24),
+            "blocks": [section("\n".join(lines))]}
+
+
+# --- the conversation's modals ---------------------------------------------------------------
+
+NOTE_BLOCK = "note"
+NOTE_TEXTS = {
+    Callback.ticket_reply: ("Reply to partner", "Your reply (the partner gets it by DM)",
+                            "Send"),
+    Callback.ticket_resolve: ("Resolve ticket", "Resolution: what was wrong, what was done",
+                              "Resolve"),
+    Callback.ticket_answer: ("Answer support", "Your answer", "Send"),
+}
+NOTE_NAMES = {Callback.ticket_reply: "reply", Callback.ticket_resolve: "resolution note",
+              Callback.ticket_answer: "answer"}
+
+
+class TicketNoteMeta(BaseModel):
+    ticket: str  # public ID
+    channel: str | None = None  # where the button was, to answer a refusal there
+
+
+def ticket_note_modal(callback: Callback, meta: TicketNoteMeta,
+                      summary: str | None = None) -> dict[str, Any]:
+    title, label, submit = NOTE_TEXTS[callback]
+    about = f"*{meta.ticket}*" + (f": {escape(clip(summary, 300))}" if summary else "")
+    return {
+        "type": "modal", "callback_id": callback.value, "title": plain(title, 24),
+        "submit": plain(submit, 24), "close": plain("Cancel", 24),
+        "private_metadata": meta.model_dump_json(exclude_none=True),
+        "blocks": [
+            section(about), divider(),
+            {"type": "input", "block_id": NOTE_BLOCK, "label": plain(label),
+             "element": {"type": "plain_text_input", "action_id": Action.value.value,
+                         "multiline": True, "max_length": 3000}},
+        ],
+    }
+
+
+def read_note(state_values: Any) -> str:
+    """The text typed in a note modal (these and the reviewer's: both use NOTE_BLOCK), or ""
+    when there is none or it is not text."""
+    state = state_values.get(NOTE_BLOCK) if isinstance(state_values, Mapping) else None
+    first = next(iter(state.values()), None) if isinstance(state, Mapping) else None
+    value = first.get("value") if isinstance(first, Mapping) else None
+    return value.strip() if isinstance(value, str) else ""
+

@@ -1,0 +1,228 @@
+"""Support tickets: `/support-ticket [status ID | list | help]`, the ticket form, the card's
+buttons (Claim, Reply to partner, Waiting on partner, Resolve) and the partner's Answer
+button in their DM."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from bot.requests import Actor, ValidationFailed, WorkflowError, queries
+from bot.rules.support import validate_ticket
+from bot.slack.blocks import clip
+from bot.slack.files import FetchedFiles, fetch_files
+from bot.slack.ids import Action, Callback
+from bot.slack.listening import (
+    Subcommand,
+    UserTeams,
+    actor,
+    clicked_value,
+    noted,
+    run_click,
+    slash_command,
+    tell,
+)
+from bot.slack.runtime import Runtime
+from bot.slack.tickets import replies
+from bot.slack.tickets.form import (
+    NOTE_BLOCK,
+    NOTE_NAMES,
+    TicketFormMeta,
+    TicketNoteMeta,
+    read_ticket,
+    ticket_confirmation,
+    ticket_errors,
+    ticket_form,
+    ticket_note_modal,
+)
+from bot.tickets.use_cases import (
+    answer_ticket,
+    claim_ticket,
+    file_ticket,
+    filed_ticket,
+    get_ticket,
+    may_act,
+    reply_to_partner,
+    resolve_ticket,
+    team_tickets,
+    wait_on_partner,
+)
+
+log = logging.getLogger(__name__)
+STORE_FAILED = ("We could not store your ticket just now, so nothing was filed. "
+                "Please submit again in a moment.")
+# What each note modal runs: (use case, the keyword its text goes in, the action it is).
+NOTED: dict[Callback, tuple[Callable[..., Any], str, str]] = {
+    Callback.ticket_reply: (reply_to_partner, "body", "reply"),
+    Callback.ticket_resolve: (resolve_ticket, "note", "resolve"),
+    Callback.ticket_answer: (answer_ticket, "body", "answer"),
+}
+NOTE_BUTTONS = {Action.ticket_reply: Callback.ticket_reply,
+                Action.ticket_resolve: Callback.ticket_resolve,
+                Action.ticket_answer: Callback.ticket_answer}
+
+
+def _integrations(runtime: Runtime, who: Actor) -> dict[str, str]:
+    """The team's production integrations for the picker (issuer -> label)."""
+    with runtime.store.reader() as session:
+        return {i.issuer: f"{i.friendly_name or i.issuer} ({i.issuer})"
+                for i in queries.integrations(session) if i.team_id == who.team_id}
+
+
+def open_ticket_form(runtime: Runtime, client: WebClient, trigger_id: str, who: Actor) -> None:
+    client.views_open(trigger_id=trigger_id, view=ticket_form(
+        TicketFormMeta.new(), integrations=_integrations(runtime, who)))
+
+
+def register(app: App, runtime: Runtime) -> None:
+    teams = UserTeams(runtime.client)
+
+    app.command("/support-ticket")(slash_command(
+        runtime, teams, open_ticket_form, SUBCOMMANDS, replies.unknown_subcommand))
+
+    @app.action(Action.new_ticket.value)
+    def new_ticket(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        open_ticket_form(runtime, client, body["trigger_id"], actor(runtime, body))
+
+    @app.view(Callback.ticket_form.value)
+    def submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        _submit(runtime, ack, body, client)
+
+    @app.action(Action.ticket_claim.value)
+    def on_claim(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        who = actor(runtime, body)
+        ticket = clicked_value(body)
+        _click(runtime, client, body, who, lambda session: claim_ticket(
+            session, ticket, actor=who, now=runtime.clock()))
+
+    @app.action(Action.ticket_waiting.value)
+    def on_waiting(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        who = actor(runtime, body)
+        ticket = clicked_value(body)
+        _click(runtime, client, body, who, lambda session: wait_on_partner(
+            session, ticket, actor=who, now=runtime.clock()))
+
+    for button, callback in NOTE_BUTTONS.items():
+        app.action(button.value)(_ask_for_note(runtime, callback))
+        app.view(callback.value)(_noted(runtime, callback))
+
+
+def _ask_for_note(runtime: Runtime, callback: Callback) -> Callable[..., None]:
+    def open_note(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        who = actor(runtime, body)
+        ticket = clicked_value(body)
+        try:  # refuse before the modal, not after the text is typed
+            with runtime.store.reader() as session:
+                record = may_act(session, ticket, actor=who, action=NOTED[callback][2])
+        except WorkflowError as exc:
+            tell(client, body, who.user_id, replies.ticket_refusal(exc))
+            return
+        meta = TicketNoteMeta(ticket=record.public_id,
+                              channel=(body.get("channel") or {}).get("id"))
+        client.views_open(trigger_id=body["trigger_id"],
+                          view=ticket_note_modal(callback, meta, record.summary))
+    return open_note
+
+
+def _noted(runtime: Runtime, callback: Callback) -> Callable[..., None]:
+    use_case, keyword, _ = NOTED[callback]
+
+    def on_note(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        given = noted(ack, body["view"], TicketNoteMeta,
+                      f"Write the {NOTE_NAMES[callback]} first.")
+        if given is None:
+            return
+        meta, text = given
+        who = actor(runtime, body)
+        try:  # done before the answer: a refusal shows on the modal, the text still in it
+            with runtime.store.unit_of_work() as session:
+                use_case(session, meta.ticket, actor=who, now=runtime.clock(),
+                         **{keyword: text})
+        except WorkflowError as exc:
+            ack(response_action="errors", errors={NOTE_BLOCK: _error(replies.ticket_refusal(exc))})
+            return
+        ack()
+        runtime.poke_relay()
+    return on_note
+
+
+def _error(message: str) -> str:
+    """A refusal as a modal shows it: Slack refuses an error over its limit, and a refusal
+    may quote the ID it was given."""
+    return clip(message, 2000)
+
+
+def _click(runtime: Runtime, client: WebClient, body: dict[str, Any], who: Actor,
+           use_case: Callable[[Session], Any]) -> None:
+    run_click(runtime, client, body, who, use_case, replies.ticket_refusal)
+
+
+def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    view = body["view"]
+    who = actor(runtime, body)
+    meta = TicketFormMeta.parse(view.get("private_metadata"))
+    form = read_ticket(view.get("state", {}).get("values", {}))
+    try:
+        with runtime.store.reader() as session:
+            record = filed_ticket(session, meta.key, actor=who)
+        if record is None:
+            report = validate_ticket(form.values)
+            fetched = FetchedFiles()
+            if report.ok and form.file_ids:
+                # Slack waits 3 seconds for this answer: the downloads get half of it.
+                fetched = fetch_files(client, form.file_ids, settings=runtime.settings,
+                                      timeout=1.5)
+            if not report.ok or fetched.unreadable:
+                ack(response_action="errors",
+                    errors=ticket_errors(report, view, fetched.unreadable))
+                return
+            with runtime.store.unit_of_work() as session:
+                record = file_ticket(session, form.values, actor=who, now=runtime.clock(),
+                                     files=fetched.files, idempotency_key=meta.key)
+    except ValidationFailed as exc:
+        ack(response_action="errors", errors=ticket_errors(exc.report, view))
+        return
+    except WorkflowError as exc:
+        ack(response_action="errors", errors={"category": _error(replies.ticket_refusal(exc))})
+        return
+    except SQLAlchemyError:
+        log.exception("could not store a ticket from %s", who.user_id)
+        ack(response_action="errors", errors={"category": STORE_FAILED})
+        return
+    runtime.poke_relay()
+    ack(response_action="update",
+        view=ticket_confirmation(record.public_id, urgent=record.urgent))
+
+
+def _status(runtime: Runtime, who: Actor, args: list[str]) -> str:
+    if not args:
+        return _list(runtime, who, args)
+    try:
+        with runtime.store.reader() as session:
+            return replies.ticket_status(get_ticket(session, args[0], actor=who))
+    except WorkflowError as exc:
+        return replies.ticket_refusal(exc)
+
+
+def _list(runtime: Runtime, who: Actor, args: list[str]) -> str:
+    with runtime.store.reader() as session:
+        return replies.ticket_list(team_tickets(session, actor=who, limit=20))
+
+
+def _help(runtime: Runtime, who: Actor, args: list[str]) -> str:
+    return replies.HELP
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "status": _status, "list": _list, "help": _help,
+}
