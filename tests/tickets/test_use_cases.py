@@ -38,7 +38,6 @@ from bot.tickets.use_cases import (
     team_tickets,
     wait_on_partner,
 )
-
 from tests.requests.conftest import NOW, PARTNER, REVIEWER, REVIEWER2, STRANGER, TEAMMATE
 
 LATER = NOW + timedelta(hours=1)
