@@ -19,6 +19,8 @@ from bot import request_file
 from bot.calendar import DeployCalendar
 from bot.config import Settings
 from bot.models import Report
+from bot.ops.commands import add_settings_command
+from bot.ops.settings import error_line
 from bot.request_file import InputError
 from bot.rules import RULES, Context, validate
 
@@ -60,10 +62,7 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        err = exc.errors()[0]
-        name = str(err["loc"][0]).upper() if err["loc"] else "settings"
-        message = str(err.get("ctx", {}).get("error") or err["msg"])
-        raise UsageError(f"{name}: {message}") from None
+        raise UsageError(error_line(exc.errors()[0])) from None
 
 
 def _today(calendar: DeployCalendar) -> date:
@@ -621,6 +620,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_store_commands(sub)
     add_serve_command(sub)
     add_jobs_commands(sub)
+    add_settings_command(sub)
 
     return parser
 
