@@ -17,10 +17,9 @@ from pydantic import ValidationError
 
 from bot import request_file
 from bot.calendar import DeployCalendar
-from bot.config import Settings
+from bot.config import Settings, describe
 from bot.models import Report
 from bot.ops.commands import add_settings_command
-from bot.ops.settings import error_line
 from bot.request_file import InputError
 from bot.rules import RULES, Context, validate
 
@@ -62,7 +61,7 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        raise UsageError(error_line(exc.errors()[0])) from None
+        raise UsageError(describe(exc)) from None
 
 
 def _today(calendar: DeployCalendar) -> date:
