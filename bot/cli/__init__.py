@@ -16,6 +16,7 @@ from bot.cli.common import EXIT_BROKEN_PIPE, EXIT_INPUT, Parser, load_settings
 from bot.cli.jobs import add_jobs_commands
 from bot.cli.serve import add_serve_command
 from bot.cli.store import add_store_commands
+from bot.ops.commands import add_settings_command
 from bot.request_file import InputError
 
 
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_store_commands(sub)
     add_serve_command(sub)
     add_jobs_commands(sub)
+    add_settings_command(sub)
     return parser
 
 

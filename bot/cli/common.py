@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 from pydantic import ValidationError
 
 from bot.calendar import DeployCalendar
-from bot.config import Settings
+from bot.config import Settings, describe
 from bot.request_file import InputError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
@@ -53,10 +53,7 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        err = exc.errors()[0]
-        name = str(err["loc"][0]).upper() if err["loc"] else "settings"
-        message = str(err.get("ctx", {}).get("error") or err["msg"])
-        raise UsageError(f"{name}: {message}") from None
+        raise UsageError(describe(exc)) from None
 
 
 def local_today(calendar: DeployCalendar) -> date:
