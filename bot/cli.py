@@ -621,6 +621,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_store_commands(sub)
     add_serve_command(sub)
     add_jobs_commands(sub)
+    from bot.cli_export import add_export_command
+    add_export_command(sub)
 
     return parser
 
