@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from bot.cli.calendar import add_calendar_commands
 from bot.cli.check import add_check_command, add_rules_command
 from bot.cli.common import EXIT_BROKEN_PIPE, EXIT_INPUT, Parser, load_settings
+from bot.cli.export import add_export_command
 from bot.cli.jobs import add_jobs_commands
 from bot.cli.serve import add_serve_command
 from bot.cli.store import add_store_commands
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve_command(sub)
     add_jobs_commands(sub)
     add_settings_command(sub)
+    add_export_command(sub)
     return parser
 
 
