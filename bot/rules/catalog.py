@@ -107,6 +107,8 @@ RULES: tuple[Rule, ...] = (
          "configured closures are not deploy days", "LAW, OURS"),
     Rule("CAL-LEAD", E, "the target deploy date is at least 14 days after submission", "SEED"),
     Rule("CAL-PUSH", E, "21 days when the request adds or changes push_notification_url", "SEED"),
+    Rule("CAL-HORIZON", E, "a desired deploy date is at most two years after submission",
+         "OURS"),
     Rule("CAL-NOT-DEPLOY-DAY", E, "a desired deploy date is a deploy day", "OURS"),
     Rule("CAL-EARLIEST", INFO, "the earliest deploy date the request can make", "OURS"),
     Rule("CAL-DURATION", INFO, "deployment takes 1 to 2 weeks; a new IAA up to 6 weeks", "SEED"),

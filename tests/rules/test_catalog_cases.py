@@ -337,6 +337,9 @@ FIRES = [
     Case("LAUNCH-DETAILS", {"contacts": {"program": "Pat Doe"}}, "contacts.technical"),
     Case("STAGING-IAA", {"kind": "staging", "iaa_number": DELETE}, "iaa_number"),
     Case("CAL-LEAD", {"desired_deploy_date": date(2026, 12, 3)}, "desired_deploy_date"),
+    Case("CAL-LEAD", {"desired_deploy_date": date(1, 1, 4)}, "desired_deploy_date"),
+    Case("CAL-HORIZON", {"desired_deploy_date": date(9999, 12, 30)}, "desired_deploy_date"),
+    Case("CAL-HORIZON", {"desired_deploy_date": date(2028, 12, 7)}, "desired_deploy_date"),
     Case(
         "CAL-PUSH",
         {
@@ -479,6 +482,7 @@ PASSES = [
         context={"current": CURRENT},
     ),
     Case("CAL-NOT-DEPLOY-DAY", {"desired_deploy_date": date(2026, 12, 10)}),
+    Case("CAL-HORIZON", {"desired_deploy_date": date(2028, 11, 23)}),
     Case("CAL-EARLIEST", {"kind": "sandbox"}),
     Case("CAL-DURATION", {}, base=CHANGE),
     Case("CAL-DEPLOY-DAY", {}),
