@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     database_url: str = DEFAULT_DATABASE_URL
     port: int = 3000
+    # Where `launchbot serve` is reached from outside (https://launchbot.example.gov): the
+    # calendar answer links the feed there. Unset: the link is left out.
+    public_url: str | None = None
     review_channel: str | None = None
     manifest_channel: str | None = None
     support_channel: str | None = None
