@@ -17,8 +17,9 @@ from pydantic import ValidationError
 
 from bot import request_file
 from bot.calendar import DeployCalendar
-from bot.config import Settings
+from bot.config import Settings, describe
 from bot.models import Report
+from bot.ops.commands import add_settings_command
 from bot.request_file import InputError
 from bot.rules import RULES, Context, validate
 
@@ -60,10 +61,7 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        err = exc.errors()[0]
-        name = str(err["loc"][0]).upper() if err["loc"] else "settings"
-        message = str(err.get("ctx", {}).get("error") or err["msg"])
-        raise UsageError(f"{name}: {message}") from None
+        raise UsageError(describe(exc)) from None
 
 
 def _today(calendar: DeployCalendar) -> date:
@@ -621,6 +619,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_store_commands(sub)
     add_serve_command(sub)
     add_jobs_commands(sub)
+    add_settings_command(sub)
+    from bot.cli_export import add_export_command
+    add_export_command(sub)
 
     return parser
 

@@ -4,6 +4,8 @@ certificate files it names (relative to it). Every problem is one clear line (In
 from __future__ import annotations
 
 import json
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,18 @@ class _NoAliasLoader(yaml.SafeLoader):
                              f"(line {mark.line + 1})")
         return super().compose_node(parent, index)
 
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        """An impossible date (2026-02-30) stays the text it was, for the rules to judge on
+        its field, instead of failing the whole file as 'invalid YAML'."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+
+_NoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                               _NoAliasLoader.construct_yaml_timestamp)
+
 
 @dataclass
 class LoadedRequest:
@@ -41,21 +55,53 @@ def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
 
 
+class _Unreadable(Exception):
+    """Why a file cannot be read, without its name."""
+
+
+def read_limited(path: Path, limit: int, what: str) -> bytes:
+    """At most `limit` bytes of a regular file. The file is opened without blocking and judged
+    on its open descriptor: a named pipe never blocks, a device (/dev/zero) is never read, and a
+    file over the limit is refused by its real size before anything is read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        raise _Unreadable("no such file") from None
+    except IsADirectoryError:
+        raise _Unreadable("is a directory") from None
+    except PermissionError:
+        raise _Unreadable("permission denied") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        raise _Unreadable(f"cannot be read ({getattr(exc, 'strerror', None) or exc})") \
+            from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise _Unreadable("is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise _Unreadable("is not a regular file (a device, pipe or socket)")
+        if info.st_size > limit:
+            raise _Unreadable(f"is {_size(info.st_size)}, too large for {what} "
+                              f"(at most {_size(limit)})")
+        chunks, left = [], limit + 1
+        while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
+            chunks.append(chunk)
+            left -= len(chunk)
+        raw = b"".join(chunks)
+    except OSError as exc:
+        raise _Unreadable(f"cannot be read ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+    if len(raw) > limit:  # it grew while we looked
+        raise _Unreadable(f"is more than {_size(limit)}, too large for {what}")
+    return raw
+
+
 def read_text(path: Path, limit: int = MAX_REQUEST_BYTES) -> str:
     try:
-        if path.is_dir():
-            raise InputError(f"{path}: is a directory, not a request file")
-        size = path.stat().st_size
-        if size > limit:
-            raise InputError(f"{path}: {_size(size)} is too large for a request file "
-                             f"(at most {_size(limit)})")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raw = read_limited(path, limit, "a request file")
+    except _Unreadable as exc:
+        raise InputError(f"{path}: {exc}") from None
     if b"\x00" in raw:
         raise InputError(f"{path}: is a binary file, not YAML or JSON")
     try:
@@ -91,16 +137,9 @@ def parse_text(text: str, name: str) -> Any:
 def _read_attachment(path: Path) -> bytes | str:
     """The file's bytes, or why it cannot be read."""
     try:
-        if path.is_dir():
-            return "is a directory"
-        with path.open("rb") as handle:
-            return handle.read(MAX_ATTACHMENT_BYTES + 1)
-    except FileNotFoundError:
-        return "no such file"
-    except PermissionError:
-        return "permission denied"
-    except OSError as exc:
-        return f"cannot be read ({exc.strerror or exc})"
+        return read_limited(path, MAX_ATTACHMENT_BYTES, "a logo or certificate")
+    except _Unreadable as exc:
+        return str(exc)
 
 
 def load(path: Path) -> LoadedRequest:

@@ -29,6 +29,7 @@ RULES: tuple[Rule, ...] = (
     Rule("REQ-UNKNOWN", E, "every field of the request is one RULES.md §1 names", "OURS"),
     Rule("REQ-TYPE", E, "every field has the right type (text, number, list, date, true/false)",
          "OURS"),
+    Rule("REQ-BLANK", INFO, "blank entries (empty text or null) in a list are dropped", "OURS"),
     # URLs
     Rule("URL-NORM", INFO, "whitespace is stripped and blank redirect URIs dropped", "DASH"),
     Rule("URL-SHAPE", E, "a URL parses, has no wildcard and no refused scheme", "DASH"),
@@ -107,6 +108,8 @@ RULES: tuple[Rule, ...] = (
          "configured closures are not deploy days", "LAW, OURS"),
     Rule("CAL-LEAD", E, "the target deploy date is at least 14 days after submission", "SEED"),
     Rule("CAL-PUSH", E, "21 days when the request adds or changes push_notification_url", "SEED"),
+    Rule("CAL-HORIZON", E, "a desired deploy date is at most two years after submission",
+         "OURS"),
     Rule("CAL-NOT-DEPLOY-DAY", E, "a desired deploy date is a deploy day", "OURS"),
     Rule("CAL-EARLIEST", INFO, "the earliest deploy date the request can make", "OURS"),
     Rule("CAL-DURATION", INFO, "deployment takes 1 to 2 weeks; a new IAA up to 6 weeks", "SEED"),

@@ -1,6 +1,6 @@
-"""Deploy calendar and lead time: CAL-LEAD, CAL-PUSH, CAL-NOT-DEPLOY-DAY, CAL-EARLIEST,
-CAL-DEPLOY-DAY, CAL-HOLIDAYS, CAL-DURATION. Runs before the other checks: the certificate
-rules judge expiry against the target deploy date it sets."""
+"""Deploy calendar and lead time: CAL-LEAD, CAL-PUSH, CAL-HORIZON, CAL-NOT-DEPLOY-DAY,
+CAL-EARLIEST, CAL-DEPLOY-DAY, CAL-HOLIDAYS, CAL-DURATION. Runs before the other checks: the
+certificate rules judge expiry against the target deploy date it sets."""
 
 from __future__ import annotations
 
@@ -20,6 +20,11 @@ class Timing:
     earliest: DeployDay
     target: date
     findings: list[Finding] = field(default_factory=list)
+
+
+# Deploys are planned weeks ahead; a date years away is a typo (and 9999-12-30 has no
+# deploy day after it to name).
+HORIZON_DAYS = 2 * 366
 
 
 def _days(n: int) -> str:
@@ -75,7 +80,15 @@ def _judge_desired(subject: Subject, timing: Timing, desired: date,
     path = "desired_deploy_date"
     findings: list[Finding] = []
     notice = (desired - timing.submitted).days
-    if notice < LEAD_DAYS:
+    if notice > HORIZON_DAYS:
+        return [finding("CAL-HORIZON", path, f"{desired.isoformat()} is {_days(notice)} after "
+                        f"submission; a desired deploy date is at most {HORIZON_DAYS} days "
+                        "ahead (leave it out for the earliest)")]
+    if notice < 0:
+        findings.append(finding("CAL-LEAD", path, f"{desired.isoformat()} is in the past "
+                                f"({_days(-notice)} before submission); the earliest deploy is "
+                                f"{long_date(timing.earliest.date)}"))
+    elif notice < LEAD_DAYS:
         findings.append(finding("CAL-LEAD", path, f"{desired.isoformat()} is {_days(notice)} "
                                 f"after submission; deploys need {LEAD_DAYS} days' notice: the "
                                 f"earliest is {long_date(timing.earliest.date)}"))

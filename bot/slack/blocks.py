@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from bot.slack.clipping import clip as clip  # re-exported for the builders
 from bot.store.models import RequestState
 
 Block = dict[str, Any]
@@ -26,10 +27,6 @@ def escape(text: object) -> str:
     """Untrusted text made safe for mrkdwn: `<!channel>`, `<@U123>` and `<https://x|y>` are
     shown as typed and ping or link no one (Slack's own escaping: &, <, >)."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def plain(text: str, limit: int = 3000) -> dict[str, Any]:

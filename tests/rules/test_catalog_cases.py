@@ -144,6 +144,13 @@ FIRES = [
     Case(
         "URL-NORM", {"redirect_uris": [" https://benefits.example.gov/cb ", "  "]}, "redirect_uris"
     ),
+    Case("URL-NORM", {"redirect_uris": [None, "https://benefits.example.gov/cb"]},
+         "redirect_uris"),
+    Case("REQ-BLANK", {"certificates": ["cert.pem", ""]}, "certificates"),
+    Case("REQ-BLANK", {"attribute_bundle": ["email", None, " "]}, "attribute_bundle"),
+    Case("REQ-TYPE", {"redirect_uris": ["https://benefits.example.gov/cb", 7]},
+         "redirect_uris[1]"),
+    Case("REQ-TYPE", {"attribute_bundle": [{"email": True}, "email"]}, "attribute_bundle[0]"),
     Case("URL-SHAPE", {"redirect_uris": ["https://*.example.gov/cb"]}, "redirect_uris[0]"),
     Case("URL-SHAPE", {"redirect_uris": ["ftp://files.example.gov/cb"]}, "redirect_uris[0]"),
     Case("URL-SHAPE", {"application_url": "benefits.example.gov"}, "application_url"),
@@ -337,6 +344,9 @@ FIRES = [
     Case("LAUNCH-DETAILS", {"contacts": {"program": "Pat Doe"}}, "contacts.technical"),
     Case("STAGING-IAA", {"kind": "staging", "iaa_number": DELETE}, "iaa_number"),
     Case("CAL-LEAD", {"desired_deploy_date": date(2026, 12, 3)}, "desired_deploy_date"),
+    Case("CAL-LEAD", {"desired_deploy_date": date(1, 1, 4)}, "desired_deploy_date"),
+    Case("CAL-HORIZON", {"desired_deploy_date": date(9999, 12, 30)}, "desired_deploy_date"),
+    Case("CAL-HORIZON", {"desired_deploy_date": date(2028, 12, 7)}, "desired_deploy_date"),
     Case(
         "CAL-PUSH",
         {
@@ -384,6 +394,7 @@ PASSES = [
     Case("REQ-UNKNOWN", {"description": "free text is a known field"}),
     Case("REQ-TYPE", {"desired_deploy_date": "2026-12-17"}),
     Case("URL-NORM", {"redirect_uris": ["https://benefits.example.gov/cb"]}),
+    Case("REQ-BLANK", {"certificates": ["cert.pem"], "attribute_bundle": ["email"]}),
     Case("URL-SHAPE", {"redirect_uris": ["gov.example.benefits://auth/result"]}),
     Case("URL-HOST", {"redirect_uris": ["https://Benefits_Portal.example.gov/Auth/Result"]}),
     Case("URL-HTTPS", {"redirect_uris": ["https://benefits.example.gov/cb"]}),
@@ -479,6 +490,7 @@ PASSES = [
         context={"current": CURRENT},
     ),
     Case("CAL-NOT-DEPLOY-DAY", {"desired_deploy_date": date(2026, 12, 10)}),
+    Case("CAL-HORIZON", {"desired_deploy_date": date(2028, 11, 23)}),
     Case("CAL-EARLIEST", {"kind": "sandbox"}),
     Case("CAL-DURATION", {}, base=CHANGE),
     Case("CAL-DEPLOY-DAY", {}),

@@ -1,5 +1,5 @@
-"""Fetching uploaded files: files.info, then the private URL with the bot token, only from
-Slack's host, size-capped, time-bounded, with safe names."""
+"""Fetching uploaded files: the URL the submission carries (or files.info's), with the bot
+token, only from Slack's host, all at once, size-capped, time-bounded, with safe names."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.devtools.fake_slack import FILES_METHOD, FakeSlack
-from bot.slack.files import NOT_SLACK, fetch_files, is_slack_url, safe_name
+from bot.slack.files import NOT_SLACK, fetch_files, is_slack_url, payload_files, safe_name
 from tests.slack.conftest import infra_settings
 
 LOGO = b"<svg xmlns='http://www.w3.org/2000/svg'/>"
@@ -215,9 +215,58 @@ def test_a_stream_without_length_is_cut_at_the_cap(slow_slack: _SlowSlack) -> No
     assert got.files == {"slow.pem": b"\0" * 4096}
 
 
-def test_the_timeout_bounds_all_downloads_together(slow_slack: _SlowSlack) -> None:
-    slow_slack.delay = 0.3
+def test_the_files_of_a_submission_are_fetched_at_once(slow_slack: _SlowSlack) -> None:
+    # One after the other, the second would start after the first's 0.4 s and miss the 0.6 s.
+    slow_slack.delay = 0.4
     got = fetch_files(_slow_client(slow_slack), ["F1", "F2"], settings=_slow_settings(slow_slack),
-                      timeout=0.5)
-    assert got.files == {"slow.pem": b"ok"}
-    assert got.unreadable == {"slow-2.pem": "the download timed out (over 0.5 s)"}
+                      timeout=0.6)
+    assert got.files == {"slow.pem": b"ok", "slow-2.pem": b"ok"}
+    assert not got.unreadable
+
+
+def test_the_timeout_bounds_all_downloads_together(slow_slack: _SlowSlack) -> None:
+    slow_slack.delay = 1.0
+    started = time.monotonic()
+    got = fetch_files(_slow_client(slow_slack), ["F1", "F2", "F3"],
+                      settings=_slow_settings(slow_slack), timeout=0.3)
+    assert time.monotonic() - started < 0.9
+    assert got.unreadable == {name: "the download timed out (over 0.3 s)"
+                              for name in ("slow.pem", "slow-2.pem", "slow-3.pem")}
+
+
+# -- the file objects a view_submission carries ---------------------------------------------
+
+def _state(*files: dict[str, Any]) -> dict[str, Any]:
+    return {"logo": {"logo": {"type": "file_input", "files": list(files)}},
+            "app_name": {"app_name": {"type": "plain_text_input", "value": "x"}}}
+
+
+def test_payload_files_reads_the_file_inputs() -> None:
+    state = _state({"id": "F1", "name": "a.svg"}, {"id": "F2", "name": "b.svg"}, "junk",
+                   {"name": "no id"})
+    assert payload_files(state) == {"F1": {"id": "F1", "name": "a.svg"},
+                                    "F2": {"id": "F2", "name": "b.svg"}}
+    assert payload_files(None) == {} == payload_files({"x": "y"}) == payload_files(
+        {"x": {"y": {"type": "file_input", "files": "nope"}}})
+
+
+def test_a_url_in_the_payload_needs_no_files_info(fake_slack: FakeSlack,
+                                                  bare_client: WebClient) -> None:
+    logo = fake_slack.add_file("F0LOGO", "logo.svg", LOGO)
+    fake_slack.add_file("F0CERT", "cert.pem", CERT)
+    # The logo's object came with the submission; the certificate is only an ID.
+    got = fetch_files(bare_client, ["F0LOGO", "F0CERT"], settings=infra_settings(fake_slack),
+                      known=payload_files(_state(logo)))
+    assert got.files == {"logo.svg": LOGO, "cert.pem": CERT}
+    assert [c.params.get("file") for c in fake_slack.calls_to("files.info")] == ["F0CERT"]
+    assert len(fake_slack.calls_to(FILES_METHOD)) == 2
+
+
+def test_a_payload_url_off_slack_is_never_requested(fake_slack: FakeSlack,
+                                                    bare_client: WebClient,
+                                                    elsewhere: FakeSlack) -> None:
+    evil = dict(elsewhere.add_file("F0EVIL", "logo.svg", LOGO))
+    got = fetch_files(bare_client, ["F0EVIL"], settings=infra_settings(fake_slack),
+                      known={"F0EVIL": evil})
+    assert got.unreadable == {"logo.svg": NOT_SLACK}
+    assert not elsewhere.calls and not fake_slack.calls

@@ -27,7 +27,7 @@ from bot.requests import (
     submit,
 )
 from bot.slack.blocks import clip, escape
-from bot.slack.files import FetchedFiles, fetch_files
+from bot.slack.files import FetchedFiles, fetch_files, payload_files
 from bot.slack.ids import Action, Callback
 from bot.slack.listening import actor, clicked_value, tell
 from bot.slack.requests import replies
@@ -160,9 +160,11 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
         values["issuer"] = meta.issuer
     # Uploads survive the warnings round trip in the metadata (file inputs cannot be refilled).
     file_ids = {**meta.files, **{k: v for k, v in form.file_ids.items() if v}}
-    # Slack waits 3 seconds for this answer: the downloads get half of it.
+    # Slack waits 3 seconds for this answer: the downloads get half of it. The submission's
+    # own file objects say where to download; IDs kept from a warnings round trip ask files.info.
     fetched = fetch_files(client, [i for ids in file_ids.values() for i in ids],
-                          settings=runtime.settings, timeout=1.5)
+                          settings=runtime.settings, timeout=1.5,
+                          known=payload_files(view.get("state", {}).get("values")))
     for name, ids in file_ids.items():
         names = [fetched.names[i] for i in ids if i in fetched.names]
         if names:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot.requests import Actor, ValidationFailed, WorkflowError, queries
 from bot.rules.support import validate_ticket
 from bot.slack.blocks import clip
-from bot.slack.files import FetchedFiles, fetch_files
+from bot.slack.files import FetchedFiles, fetch_files, payload_files
 from bot.slack.ids import Action, Callback
 from bot.slack.listening import (
     Subcommand,
@@ -181,7 +181,8 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
             if report.ok and form.file_ids:
                 # Slack waits 3 seconds for this answer: the downloads get half of it.
                 fetched = fetch_files(client, form.file_ids, settings=runtime.settings,
-                                      timeout=1.5)
+                                      timeout=1.5, known=payload_files(
+                                          view.get("state", {}).get("values")))
             if not report.ok or fetched.unreadable:
                 ack(response_action="errors",
                     errors=ticket_errors(report, view, fetched.unreadable))
