@@ -6,6 +6,7 @@
     GET  /readyz         200 when the database answers and Slack accepts the token, else 503
                          naming what failed (bot/ops/health)
     GET  /metrics        Prometheus text format (bot/ops/metrics)
+    GET  /calendar.ics   the deploy calendar as an iCalendar feed (bot/calendar/feed.py)
     anything else        404
 
 Served by waitress (a production WSGI server: a thread pool, bounded request sizes). A body
@@ -33,6 +34,7 @@ from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
+from bot.calendar.feed import deploy_feed
 from bot.config import Settings
 from bot.ops.health import SlackAuth, readiness
 from bot.ops.logs import log_context
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+CALENDAR_PATH = "/calendar.ics"
 MAX_BODY = 1024 * 1024
 THREADS = 16
 _TIMESTAMP = re.compile(r"[0-9]{1,15}")
@@ -92,11 +95,13 @@ class SlackWsgiApp:
     """The WSGI application: routes to Bolt or answers the health checks itself."""
 
     def __init__(self, app: App, ready: Callable[[], bool | Sequence[str]], *,
-                 max_body: int = MAX_BODY, metrics: CollectorRegistry | None = None) -> None:
+                 max_body: int = MAX_BODY, metrics: CollectorRegistry | None = None,
+                 calendar_feed: Callable[[], bytes] | None = None) -> None:
         self.slack = SlackRequestHandler(app, path=EVENTS_PATH)
         self.ready = ready
         self.max_body = max_body
         self.metrics = metrics
+        self.calendar_feed = calendar_feed
 
     def __call__(self, environ: WSGIEnvironment,
                  start_response: StartResponse) -> Iterable[bytes]:
@@ -127,6 +132,8 @@ class SlackWsgiApp:
                     return self.slack(environ, start_response)
             finally:
                 ACK_SECONDS.labels(surface_of(refused)).observe(time.perf_counter() - started)
+        if path == CALENDAR_PATH and self.calendar_feed is not None:
+            return self._calendar(method, start_response)
         if path in ("/healthz", "/readyz", "/metrics"):
             if method not in ("GET", "HEAD"):
                 return _plain(start_response, "405 Method Not Allowed", "GET only",
@@ -151,13 +158,28 @@ class SlackWsgiApp:
                                   ("Content-Length", str(len(body)))])
         return [body]
 
+    def _calendar(self, method: str, start_response: StartResponse) -> list[bytes]:
+        if method not in ("GET", "HEAD"):
+            return _plain(start_response, "405 Method Not Allowed", "GET only",
+                          [("Allow", "GET, HEAD")])
+        assert self.calendar_feed is not None
+        body = self.calendar_feed()
+        start_response("200 OK", [
+            ("Content-Type", "text/calendar; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("Content-Disposition", 'inline; filename="deploy-days.ics"'),
+            ("Cache-Control", "public, max-age=3600")])
+        return [] if method == "HEAD" else [body]
+
 
 def create_wsgi_app(app: App, ready: Callable[[], bool | Sequence[str]], *,
-                    max_body: int = MAX_BODY,
-                    metrics: CollectorRegistry | None = None) -> SlackWsgiApp:
+                    max_body: int = MAX_BODY, metrics: CollectorRegistry | None = None,
+                    calendar_feed: Callable[[], bytes] | None = None) -> SlackWsgiApp:
     """`ready` is the readiness probe: `store.ping`, or a list of what is not ready
-    (`bot.ops.health.readiness`); `metrics` is served at /metrics."""
-    return SlackWsgiApp(app, ready, max_body=max_body, metrics=metrics)
+    (`bot.ops.health.readiness`); `metrics` is served at /metrics; `calendar_feed` makes the
+    body of GET /calendar.ics (none: 404)."""
+    return SlackWsgiApp(app, ready, max_body=max_body, metrics=metrics,
+                        calendar_feed=calendar_feed)
 
 
 def make_server(wsgi_app: WSGIApplication, *, host: str = "0.0.0.0", port: int = 3000,
@@ -265,6 +287,7 @@ def assemble(settings: Settings, store: Store, *, client: WebClient | None = Non
     # No retries: a failed auth.test is asked again at the next interval anyway.
     slack_auth = SlackAuth(given or make_client(settings, timeout=5, handlers=[]))
     wsgi = create_wsgi_app(app, readiness(store, slack_auth),
-                           metrics=make_registry(store, clock))
+                           metrics=make_registry(store, clock),
+                           calendar_feed=lambda: deploy_feed(runtime.calendar, clock()))
     return Bot(runtime=runtime, app=app, relay=relay, wsgi=wsgi, scheduler=scheduler,
                slack_auth=slack_auth)
