@@ -177,7 +177,7 @@ def test_a_failure_halfway_writes_nothing(db: Store, submitted: RequestRecord,
     def broken(*args: Any, **kwargs: Any) -> bool:
         raise RuntimeError("outbox unavailable")
 
-    monkeypatch.setattr("bot.requests.transitions.enqueue", broken)
+    monkeypatch.setattr("bot.kernel.lifecycle.enqueue", broken)
     with pytest.raises(RuntimeError), db.unit_of_work() as s:
         approve(s, submitted.id, actor=REVIEWER, now=LATER)
     with db.reader() as s:
