@@ -163,8 +163,11 @@ class Request(Base):
         return public_id(self.id)
 
 
-def public_id(request_id: int) -> str:
-    return REQUEST_IDS.format(request_id)
+# Shorthands of the one public-ID scheme per kind (bot.kernel.ids).
+public_id = REQUEST_IDS.format
+parse_public_id = REQUEST_IDS.parse
+ticket_public_id = TICKET_IDS.format
+parse_ticket_public_id = TICKET_IDS.parse
 
 
 class Attachment(Base):
