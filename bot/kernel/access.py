@@ -23,7 +23,7 @@ def load_visible(session: Session, kind: Lifecycle[Row], ref: int | str, actor: 
     not visible are not told apart)."""
     row = kind.load(session, ref)
     if not may_see(actor, row.requester_team_id):
-        raise NotFound(ref if isinstance(ref, str) else row.public_id)
+        raise NotFound(ref if isinstance(ref, str) else row.public_id, noun=kind.ids.noun)
     return row
 
 

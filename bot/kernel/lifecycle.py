@@ -64,7 +64,8 @@ class Lifecycle(Generic[Row]):
         row = (session.get(self.model, row_id, populate_existing=True)
                if row_id is not None else None)
         if row is None:
-            raise NotFound(ref if isinstance(ref, str) else self.ids.format(ref))
+            raise NotFound(ref if isinstance(ref, str) else self.ids.format(ref),
+                           noun=self.ids.noun)
         return row
 
     def transition(self, session: Session, row: Row, *, action: str,

@@ -241,7 +241,8 @@ def filed_ticket(session: Session, idempotency_key: str, *, actor: Actor) -> Tic
 
 def _same_team(row: Ticket, actor: Actor) -> TicketRecord:
     if row.requester_team_id != actor.team_id:
-        raise NotAllowed("other_team", action="file with this key")  # say nothing of it
+        raise NotAllowed("other_team", action="file with this key",  # say nothing of it
+                         noun="ticket")
     return TicketRecord.of(row)
 
 
