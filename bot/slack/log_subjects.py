@@ -8,11 +8,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from bot.kernel.ids import REQUEST_IDS, TICKET_IDS
 from bot.slack.listening import actor_id, clicked_value
-from bot.store.models import PUBLIC_ID_PREFIX, TICKET_ID_PREFIX
 
-_ID = re.compile(rf"\b({re.escape(PUBLIC_ID_PREFIX)}|{re.escape(TICKET_ID_PREFIX)})([0-9]{{1,12}})"
-                 r"\b")
+_KINDS = {REQUEST_IDS.prefix: REQUEST_IDS.noun, TICKET_IDS.prefix: TICKET_IDS.noun}
+_ID = re.compile(rf"\b({'|'.join(re.escape(p) for p in _KINDS)})([0-9]{{1,12}})\b")
 
 
 def subjects(body: Mapping[str, Any]) -> dict[str, str]:
@@ -31,6 +31,5 @@ def subjects(body: Mapping[str, Any]) -> dict[str, str]:
         if not isinstance(text, str):
             continue
         for match in _ID.finditer(text[:4000]):
-            kind = "request" if match.group(1) == PUBLIC_ID_PREFIX else "ticket"
-            found.setdefault(kind, match.group(0))
+            found.setdefault(_KINDS[match.group(1)], match.group(0))
     return found
