@@ -2,23 +2,47 @@
 
 Every setting is checked here, when Settings() is made, so that `serve`, every CLI command
 and a settings check all refuse the same values with the same words; `describe` turns the
-refusal into one line naming the setting."""
+refusal into one line naming the setting.
+
+This model is also the one reference of the settings: `launchbot settings` and the README's
+table are printed from its fields (type, default, description), so a setting documented
+anywhere else would drift. Every secret can also come from a file named by `NAME_FILE`
+(container platforms and systemd credentials mount secrets as files)."""
 
 from __future__ import annotations
 
 import ipaddress
 import re
 from datetime import date
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.calendar import WEEKDAY_NAMES, DeployCalendar, parse_closures, parse_weekdays
 
 DEFAULT_DATABASE_URL = "sqlite:///launchbot.db"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+# Settings that may come from `NAME_FILE` instead of `NAME`: the secrets, and the database URL
+# (it may carry a password).
+FILE_SETTINGS = ("slack_bot_token", "slack_signing_secret", "slack_app_token", "database_url")
+MAX_SECRET_FILE = 64 * 1024
+
+
+def _file_field(name: str) -> Any:
+    return Field(default=None, description=f"a file holding {name.upper()} (instead of "
+                 f"{name.upper()} itself)", json_schema_extra={"group": "secret files"})
 # The drivers this project ships with: SQLite (standard library) and PostgreSQL (psycopg 3).
 DATABASE_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql", "postgres", "postgresql+psycopg")
 _HOSTNAME = re.compile(r"(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)"
@@ -88,22 +112,64 @@ def check_http_url(url: str) -> str:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
 
-    slack_bot_token: SecretStr | None = None
-    slack_signing_secret: SecretStr | None = None
-    slack_app_token: SecretStr | None = None
-    slack_api_url: str = "https://slack.com/api/"
-    database_url: str = DEFAULT_DATABASE_URL
-    port: int = 3000
-    review_channel: str | None = None
-    manifest_channel: str | None = None
-    support_channel: str | None = None
-    digest_channel: str | None = None
-    reviewer_group: str | None = None
-    reviewer_ids: Annotated[frozenset[str], NoDecode] = frozenset()
-    timezone: str = "America/New_York"
-    deploy_weekdays: Annotated[frozenset[int], NoDecode] = Field(default=frozenset({3}))
-    extra_closures: Annotated[dict[date, str], NoDecode] = Field(default_factory=dict)
-    inauguration_day: bool = False
+    slack_bot_token: SecretStr | None = Field(
+        None, description="the Bot User OAuth Token (xoxb-…); needed by serve")
+    slack_signing_secret: SecretStr | None = Field(
+        None, description="the app's Signing Secret; needed by serve over HTTP")
+    slack_app_token: SecretStr | None = Field(
+        None, description="an app-level token (xapp-…): serve uses Socket Mode when it is set")
+    slack_api_url: str = Field(
+        DEFAULT_SLACK_API_URL, description="the Slack Web API base URL "
+        "(GovSlack: https://slack-gov.com/api/)")
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL, description="the store: a SQLite file or postgresql://user@host/db")
+    port: int = Field(3000, description="the HTTP port serve listens on")
+    public_url: str | None = Field(
+        None, description="where serve is reached from outside (https://launchbot.example.gov); "
+        "/launch-request calendar links its feed there")
+    review_channel: str | None = Field(
+        None, description="channel ID for review cards; needed by serve")
+    manifest_channel: str | None = Field(
+        None, description="channel ID for the deploy-day manifest (unset: not posted)")
+    support_channel: str | None = Field(
+        None, description="channel ID for support ticket cards (unset: REVIEW_CHANNEL)")
+    digest_channel: str | None = Field(
+        None, description="channel ID for the weekly digest and cutoff notice (unset: not "
+        "posted)")
+    reviewer_group: str | None = Field(
+        None, description="user group ID (S…) of the reviewers and support staff")
+    reviewer_ids: Annotated[frozenset[str], NoDecode] = Field(
+        frozenset(), description="comma-separated user IDs of reviewers, beside REVIEWER_GROUP")
+    timezone: str = Field("America/New_York", description="the deploy calendar's time zone")
+    deploy_weekdays: Annotated[frozenset[int], NoDecode] = Field(
+        default=frozenset({3}), description="deploy weekdays, e.g. THU or TUE,THU",
+        json_schema_extra={"shown_default": "THU"})
+    extra_closures: Annotated[dict[date, str], NoDecode] = Field(
+        default_factory=dict, description="operator closures: "
+        "2026-12-24=Christmas Eve closure,2026-12-31")
+    inauguration_day: bool = Field(
+        False, description="treat Inauguration Day (DC area, 5 U.S.C. 6103(c)) as a holiday")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="the bot's log level (libraries log at WARNING unless DEBUG)")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="text: one readable line per record; json: one JSON object per "
+        "line")
+
+    slack_bot_token_file: Path | None = _file_field("slack_bot_token")
+    slack_signing_secret_file: Path | None = _file_field(
+        "slack_signing_secret")
+    slack_app_token_file: Path | None = _file_field("slack_app_token")
+    database_url_file: Path | None = _file_field("database_url")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _format(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("reviewer_ids", mode="before")
     @classmethod
@@ -154,16 +220,57 @@ class Settings(BaseSettings):
     def _port(cls, value: int) -> int:
         return check_port(value)
 
+    @field_validator(*(f"{name}_file" for name in FILE_SETTINGS))
+    @classmethod
+    def _one_source(cls, path: Path | None, info: ValidationInfo) -> Path | None:
+        """NAME_FILE must name a readable, non-empty file, and NAME must not be set too."""
+        if path is None:
+            return None
+        name = str(info.field_name).removesuffix("_file")
+        if info.data.get(name) not in (None, cls.model_fields[name].default):
+            raise ValueError(f"{name.upper()} and {name.upper()}_FILE are both set; set one "
+                             "of them")
+        content = _read_secret_file(path)
+        if name == "database_url":
+            check_database_url(content)
+        return path
+
+    @model_validator(mode="after")
+    def _read_files(self) -> Settings:
+        """NAME_FILE: the value is the file's content (a trailing newline dropped)."""
+        for name in FILE_SETTINGS:
+            path: Path | None = getattr(self, f"{name}_file")
+            if path is not None:
+                value = _read_secret_file(path)
+                setattr(self, name, value if name == "database_url" else SecretStr(value))
+        return self
+
     def calendar(self) -> DeployCalendar:
         return DeployCalendar(weekdays=self.deploy_weekdays, closures=self.extra_closures,
                               inauguration_day=self.inauguration_day, timezone=self.timezone)
 
 
+def error_line(err: Any) -> str:
+    """One refusal of Settings (one item of `ValidationError.errors()`) as `NAME: what`."""
+    name = str(err["loc"][0]).upper() if err.get("loc") else "settings"
+    message = str(err.get("ctx", {}).get("error") or err["msg"])
+    return f"{name}: {' '.join(message.split())}"
+
+
 def describe(exc: ValidationError) -> str:
     """A refusal of Settings as one line: each bad setting by its environment name."""
-    parts = []
-    for err in exc.errors():
-        name = str(err["loc"][0]).upper() if err["loc"] else "settings"
-        message = str(err.get("ctx", {}).get("error") or err["msg"])
-        parts.append(f"{name}: {' '.join(message.split())}")
-    return "; ".join(dict.fromkeys(parts))
+    return "; ".join(dict.fromkeys(error_line(err) for err in exc.errors()))
+
+
+def _read_secret_file(path: Path) -> str:
+    try:
+        if path.stat().st_size > MAX_SECRET_FILE:
+            raise ValueError(f"{path} is larger than {MAX_SECRET_FILE} bytes")
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise ValueError(f"cannot read {path}: {reason}") from None
+    value = text.rstrip("\r\n")
+    if not value.strip():
+        raise ValueError(f"{path} is empty")
+    return value

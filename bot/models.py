@@ -232,10 +232,53 @@ def _drop(data: Any, loc: tuple[int | str, ...]) -> bool:
     return False
 
 
+def _list_fields(model: type[BaseModel]) -> list[str]:
+    return [name for name, info in model.model_fields.items()
+            if "list[" in str(info.annotation)]
+
+
+# A blank redirect URI keeps its dashboard rule's name; every other list says REQ-BLANK.
+_BLANK_RULE = {"redirect_uris": "URL-NORM"}
+
+
+def _clean_lists(model: type[BaseModel], data: dict[str, Any]) -> list[Finding]:
+    """Blank entries (empty text, null) are dropped the same way in every list field, with a
+    note; an entry that is not text is a finding on that entry (by its index in the file) and
+    the rest of the list is still judged."""
+    findings: list[Finding] = []
+    for name in _list_fields(model):
+        items = data.get(name)
+        if not isinstance(items, list):
+            continue
+        kept, blanks = [], 0
+        for i, item in enumerate(items):
+            if item is None or (isinstance(item, str) and not item.strip()):
+                blanks += 1
+            elif isinstance(item, str):
+                kept.append(item)
+            else:
+                found = _TYPE_NAMES.get(type(item).__name__, type(item).__name__)
+                findings.append(Finding(rule="REQ-TYPE", severity=Severity.error,
+                                        field=f"{name}[{i}]",
+                                        message=f"{name}[{i}] must be text, not {found}"))
+        if blanks:
+            rule = _BLANK_RULE.get(name, "REQ-BLANK")
+            what = "1 blank entry" if blanks == 1 else f"{blanks} blank entries"
+            findings.append(Finding(rule=rule, severity=Severity.info, field=name,
+                                    message=f"{what} dropped from {name}"))
+        data[name] = kept
+    return findings
+
+
+_TYPE_NAMES = {"int": "a number", "float": "a number", "bool": "true/false",
+               "dict": "a mapping", "list": "a list", "date": "a date", "datetime": "a date"}
+
+
 def _parse_lenient(
     model: type[M], data: dict[str, Any], defaults: dict[str, Any]
 ) -> tuple[M, list[Finding]]:
-    findings: list[Finding] = []
+    data = dict(data)  # _clean_lists replaces top-level lists only
+    findings = _clean_lists(model, data)
     copied = False
     for _ in range(64):  # each pass removes at least one bad value
         try:

@@ -22,6 +22,7 @@ from bot.kernel.errors import InvalidTransition, NotAllowed, NotARequest, Valida
 from bot.models import Configuration, Kind, Report, parse_request
 from bot.models import Request as RequestModel
 from bot.requests import queries
+from bot.requests.history import submission_changes
 from bot.requests.records import RequestRecord
 from bot.requests.transitions import S, Topic, load, load_visible, notify, transition
 from bot.rules import Context, diff, validate
@@ -122,6 +123,8 @@ def resubmit(session: Session, request_id: int | str, data: Data, *, actor: Acto
                        excluding=row.id)
     assert judgement.request is not None and judgement.columns is not None  # judged ok
     judged = dict(judgement.columns)
+    # The row keeps only the latest submission: the audit event keeps what this one changed.
+    changes = submission_changes(row.submitted, judged["submitted"])
     earlier = row.target_deploy_date
     if earlier is not None and (judged["target_deploy_date"] is None
                                 or judged["target_deploy_date"] < earlier):
@@ -134,7 +137,8 @@ def resubmit(session: Session, request_id: int | str, data: Data, *, actor: Acto
                 to=S.submitted, actor=actor, now=now,
                 values={**judged, "submitted_at": now, "reviewer_id": None, "decided_by": None,
                         "decided_at": None, "decision_note": None},
-                detail={"target_deploy_date": _iso(judged["target_deploy_date"])})
+                detail={"target_deploy_date": _iso(judged["target_deploy_date"]),
+                        "changes": changes})
     except IntegrityError as clash:
         _rejudge(clash, session, data, now=now, calendar=calendar,
                  files={**previous, **(files or {})}, unreadable=unreadable or {},

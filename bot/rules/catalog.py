@@ -29,6 +29,7 @@ RULES: tuple[Rule, ...] = (
     Rule("REQ-UNKNOWN", E, "every field of the request is one RULES.md §1 names", "OURS"),
     Rule("REQ-TYPE", E, "every field has the right type (text, number, list, date, true/false)",
          "OURS"),
+    Rule("REQ-BLANK", INFO, "blank entries (empty text or null) in a list are dropped", "OURS"),
     # URLs
     Rule("URL-NORM", INFO, "whitespace is stripped and blank redirect URIs dropped", "DASH"),
     Rule("URL-SHAPE", E, "a URL parses, has no wildcard and no refused scheme", "DASH"),

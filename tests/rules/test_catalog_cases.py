@@ -144,6 +144,13 @@ FIRES = [
     Case(
         "URL-NORM", {"redirect_uris": [" https://benefits.example.gov/cb ", "  "]}, "redirect_uris"
     ),
+    Case("URL-NORM", {"redirect_uris": [None, "https://benefits.example.gov/cb"]},
+         "redirect_uris"),
+    Case("REQ-BLANK", {"certificates": ["cert.pem", ""]}, "certificates"),
+    Case("REQ-BLANK", {"attribute_bundle": ["email", None, " "]}, "attribute_bundle"),
+    Case("REQ-TYPE", {"redirect_uris": ["https://benefits.example.gov/cb", 7]},
+         "redirect_uris[1]"),
+    Case("REQ-TYPE", {"attribute_bundle": [{"email": True}, "email"]}, "attribute_bundle[0]"),
     Case("URL-SHAPE", {"redirect_uris": ["https://*.example.gov/cb"]}, "redirect_uris[0]"),
     Case("URL-SHAPE", {"redirect_uris": ["ftp://files.example.gov/cb"]}, "redirect_uris[0]"),
     Case("URL-SHAPE", {"application_url": "benefits.example.gov"}, "application_url"),
@@ -387,6 +394,7 @@ PASSES = [
     Case("REQ-UNKNOWN", {"description": "free text is a known field"}),
     Case("REQ-TYPE", {"desired_deploy_date": "2026-12-17"}),
     Case("URL-NORM", {"redirect_uris": ["https://benefits.example.gov/cb"]}),
+    Case("REQ-BLANK", {"certificates": ["cert.pem"], "attribute_bundle": ["email"]}),
     Case("URL-SHAPE", {"redirect_uris": ["gov.example.benefits://auth/result"]}),
     Case("URL-HOST", {"redirect_uris": ["https://Benefits_Portal.example.gov/Auth/Result"]}),
     Case("URL-HTTPS", {"redirect_uris": ["https://benefits.example.gov/cb"]}),
