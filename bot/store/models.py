@@ -62,7 +62,7 @@ UNDECIDED_STATES = frozenset({RequestState.submitted, RequestState.in_review})
 # as holding their issuer (migration 0003 spells the same predicate out).
 OPEN_LAUNCH = text("kind = 'launch' AND state IN ("
                    + ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES)) + ")")
-# The reviewer queue's rows (migration 0004 spells the same predicate out).
+# The reviewer queue's rows (migration 0005 spells the same predicate out).
 UNDECIDED = text("state IN (" + ", ".join(f"'{s.value}'" for s in sorted(UNDECIDED_STATES))
                  + ")")
 

@@ -1,7 +1,7 @@
 """the reviewer queue in order: a partial index on undecided requests by submission time
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-03
 
 """
@@ -12,12 +12,12 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0004'
-down_revision: Union[str, Sequence[str], None] = '0003'
+revision: str = '0005'
+down_revision: Union[str, Sequence[str], None] = '0004'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
-# The requests the reviewer queue lists (bot.store.models.UNDECIDED at 0004).
+# The requests the reviewer queue lists (bot.store.models.UNDECIDED at 0005).
 UNDECIDED = "state IN ('in_review', 'submitted')"
 
 
