@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry
@@ -281,6 +281,11 @@ def assemble(settings: Settings, store: Store, *, client: WebClient | None = Non
                       is_reviewer=ReviewerDirectory(client, settings.reviewer_group,
                                                     settings.reviewer_ids),
                       clock=clock, poke_relay=relay.poke)
+    # Holiday tables are built per year on first use (~0.1 s, seconds on a busy machine):
+    # here, not inside the first partner's 3 seconds.
+    today = runtime.calendar.local_date(clock())
+    for year in (today.year, today.year + 1):
+        runtime.calendar.is_business_day(date(year, 1, 2))
     app = create_app(runtime)
     scheduler = Scheduler(store, settings, calendar=runtime.calendar, clock=clock,
                           on_posted=relay.poke)
