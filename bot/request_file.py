@@ -146,7 +146,7 @@ def load(path: Path) -> LoadedRequest:
     data = parse_text(read_text(path), str(path))
     loaded = LoadedRequest(path=path, data=data)
     if not isinstance(data, dict):
-        raise InputError(f"{path}: not a request: expected a mapping of fields (RULES.md §1), "
+        raise InputError(f"{path}: not a request: expected a mapping of fields (docs/rules.md §1), "
                          f"found {type(data).__name__ if data is not None else 'nothing'}")
     names: list[Any] = [data.get("logo")]
     certificates = data.get("certificates")
