@@ -8,9 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.schedule.slots import JobSpec, ScheduleContext, Slot, plan
@@ -53,15 +52,13 @@ def _dry_run(store: Store, spec: JobSpec, slot: Slot, ctx: ScheduleContext, now:
     result = SlotPreview(slot, "nothing")
     try:
         with store.unit_of_work() as session:
-            added: list[OutboxMessage] = []
-
-            @event.listens_for(session, "transient_to_pending")
-            def _added(_session: Session, obj: Any) -> None:
-                if isinstance(obj, OutboxMessage):
-                    added.append(obj)
-
+            # The outbox is written with plain INSERTs: what this work adds is what lies
+            # past the last row, read inside the same (write) transaction.
+            last = session.scalar(select(func.max(OutboxMessage.id))) or 0
             spec.work(session, ctx, slot, now)  # no claim: a preview takes nothing
             session.flush()
+            added = session.scalars(select(OutboxMessage).where(OutboxMessage.id > last)
+                                    .order_by(OutboxMessage.id)).all()
             for message in added:
                 result.posts += render(session, message)
             raise _Discard
