@@ -97,9 +97,9 @@ def read_limited(path: Path, limit: int, what: str) -> bytes:
     return raw
 
 
-def read_text(path: Path, limit: int = MAX_REQUEST_BYTES) -> str:
+def read_text(path: Path, limit: int = MAX_REQUEST_BYTES, what: str = "a request file") -> str:
     try:
-        raw = read_limited(path, limit, "a request file")
+        raw = read_limited(path, limit, what)
     except _Unreadable as exc:
         raise InputError(f"{path}: {exc}") from None
     if b"\x00" in raw:
