@@ -104,6 +104,20 @@ def db_error(exc: Exception) -> UsageError:
     return UsageError(f"database: {first}")
 
 
+def _refuse_missing_sqlite_file(url: str) -> None:
+    """Opening a SQLite path creates the file: a mistyped DATABASE_URL would leave an empty
+    database behind. Only `db upgrade` (and `serve`, which migrates) make one."""
+    from pathlib import Path
+
+    from bot.store.db import normalize_url
+
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database \
+            and not parsed.database.startswith("file:") and not Path(parsed.database).exists():
+        raise UsageError(f"DATABASE_URL: there is no database at {parsed.database}: run "
+                         "`launchbot db upgrade` to make it")
+
+
 def open_store(settings: Settings) -> Any:
     """The Store for DATABASE_URL, refusing a database that is not at the latest schema."""
     from sqlalchemy.exc import SQLAlchemyError
@@ -111,7 +125,9 @@ def open_store(settings: Settings) -> Any:
     from bot.store.db import Store
     from bot.store.migrate import is_up_to_date
 
-    store = Store.from_url(store_url(settings))
+    url = store_url(settings)
+    _refuse_missing_sqlite_file(url)
+    store = Store.from_url(url)
     try:
         if not is_up_to_date(store.engine):
             store.dispose()
