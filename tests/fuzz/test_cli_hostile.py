@@ -145,6 +145,12 @@ CASES: list[tuple[list[str], dict[str, str], tuple[int, ...], str]] = [
     (["integrations", "import", "{root}/nulls.yaml"], {}, (2,), "request file"),
     (["integrations", "remove", "urn:nothing:here"], {}, (2,), "no integration"),
     (["db", "upgrade"], {"DATABASE_URL": "oracle://db/x"}, (2,), "unsupported database"),
+    (["db", "backup", "{root}/backup.db"], {"DATABASE_URL": "sqlite:///typo.db"}, (2,),
+     "typo.db"),
+    (["export", "requests", "--since", "9999-12-31"], {}, (2,), "years"),
+    (["export", "requests", "--since", "2026-12-10", "--until", "2026-12-01"], {}, (2,),
+     "after --until"),
+    (["export", "everything"], {}, (2,), "invalid choice"),
     # jobs
     (["jobs", "run", "nope"], {}, (2,), "no job"),
     (["jobs", "run", "slip", "--at", "2026-12-09T09:00"], {}, (2,), "in the future"),
@@ -189,7 +195,8 @@ COMMANDS = [
     ["holidays", "--year", "{v}"], ["manifest", "--date", "{v}"],
     ["jobs", "list", "--at", "{v}"], ["jobs", "run", "manifest", "--preview", "--at", "{v}"],
     ["jobs", "run", "{v}", "--preview"], ["integrations", "import", "{v}", "--dry-run"],
-    ["check", "{v}"],
+    ["check", "{v}"], ["export", "audit", "--since", "{v}"],
+    ["export", "requests", "--team", "{v}", "--format", "json"],
 ]
 BAD_SETTINGS = st.dictionaries(
     st.sampled_from(["TIMEZONE", "DEPLOY_WEEKDAYS", "EXTRA_CLOSURES", "DATABASE_URL", "PORT"]),
