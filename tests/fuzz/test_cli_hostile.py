@@ -96,6 +96,7 @@ FILES = {  # name -> content, written beside the sandbox's working directory
 CASES: list[tuple[list[str], dict[str, str], tuple[int, ...], str]] = [
     # check
     (["check", "{root}/missing.yaml"], {}, (2,), "no such file"),
+    (["check", "{root}/new\nline\x1e.yaml"], {}, (2,), "new\\nline\\x1e.yaml: no such"),
     (["check", "/dev/zero"], {}, (2,), "not a regular file"),
     (["check", "{root}/pipe.yaml"], {}, (2,), "not a regular file"),
     (["check", "{root}"], {}, (2,), "directory"),
@@ -201,7 +202,7 @@ COMMANDS = [
 BAD_SETTINGS = st.dictionaries(
     st.sampled_from(["TIMEZONE", "DEPLOY_WEEKDAYS", "EXTRA_CLOSURES", "DATABASE_URL", "PORT"]),
     st.sampled_from(["", " ", "SAT", "Mars/X", "2026-13-01", "mysql://x/y", "sqlite://",
-                     "-1", "99999", "\x00", "é", "../../etc", "9999-12-31=x"]), max_size=2)
+                     "-1", "99999", "\x01", "é", "../../etc", "9999-12-31=x"]), max_size=2)
 VALUES = st.one_of(
     st.text(max_size=30),
     st.sampled_from(["0001-01-01", "9999-12-31", "2026-02-29", "2026-11-26", "1899-12-31",
