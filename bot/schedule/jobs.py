@@ -7,10 +7,13 @@ are what `launchbot jobs run NAME` takes.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from sqlalchemy.orm import Session
+
+from bot.ops import retention
 from bot.schedule import deploy_day, digest, reminders
-from bot.schedule.slots import JobSpec
+from bot.schedule.slots import JobSpec, ScheduleContext, Slot
 
 JOBS: tuple[JobSpec, ...] = (
     JobSpec(
@@ -53,6 +56,20 @@ JOBS: tuple[JobSpec, ...] = (
         "(MANIFEST_CHANNEL)",
         times=(deploy_day.CLOSE_OF_BUSINESS,), periods=deploy_day.deploy_day_periods,
         work=deploy_day.post_not_deployed, grace=timedelta(hours=4), channels=("manifest",)),
+)
+
+
+def _prune(session: Session, ctx: ScheduleContext, slot: Slot, now: datetime) -> int:
+    retention.prune(session, now=now, keep=ctx.retention)
+    return 0
+
+
+JOBS += (
+    JobSpec(
+        name="prune", summary="daily: remove processed Slack event IDs, delivered outbox "
+        "messages and job claims older than RETENTION_DAYS (nothing else)",
+        times=(retention.PRUNE_AT,), periods=retention.prune_periods, work=_prune,
+        grace=timedelta(hours=20), late="skip"),
 )
 
 BY_NAME = {job.name: job for job in JOBS}

@@ -75,6 +75,7 @@ class ScheduleContext:
     calendar: DeployCalendar
     channels: Channels
     by: str  # who claims: host:pid:random, for the operator reading job_claims
+    retention: timedelta = timedelta(days=90)  # RETENTION_DAYS, for the prune job
 
 
 @dataclass(frozen=True, order=True)

@@ -87,7 +87,7 @@ def test_jobs_list_and_refusals(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["jobs", "list", "--at", "2026-11-23T08:00-05:00", "--json"]) == 0
     listed = {j["name"]: j for j in json.loads(capsys.readouterr().out)}
     assert set(listed) == {"manifest", "preview", "not_deployed", "slip", "reminders",
-                           "tickets", "digest"}
+                           "tickets", "digest", "prune"}
     assert listed["manifest"]["next_run"] == "2026-11-26T09:00:00-05:00"  # the shift notice
     assert listed["preview"]["period"] == "2026-11-30"
     assert listed["digest"]["next_run"] == "2026-11-23T09:00:00-05:00"
