@@ -272,7 +272,7 @@ def quiet_logs() -> None:
 
 
 def fake_slack() -> FakeSlack:
-    slack = FakeSlack().start()
+    slack = FakeSlack(team_id=IDP).start()  # partners come in over Slack Connect
     slack.add_user(REVIEWER, name="rae", team_id=IDP)
     slack.add_usergroup("S0REVIEWERS", [REVIEWER])
     slack.add_channel(REVIEW_CHANNEL, name="launch-review")

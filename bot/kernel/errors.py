@@ -18,7 +18,8 @@ class NotFound(WorkflowError):
 
 
 class NotAllowed(WorkflowError):
-    """The actor may not do this. `reason`: not_reviewer | own_request | other_team."""
+    """The actor may not do this. `reason`: not_reviewer | own_request | other_team | no_team
+    | pick_team."""
 
     def __init__(self, reason: str, *, action: str, request: str | None = None) -> None:
         self.reason = reason
@@ -28,6 +29,8 @@ class NotAllowed(WorkflowError):
             "not_reviewer": f"only reviewers can {action} requests",
             "own_request": f"you cannot {action} your own request",
             "other_team": f"only the requester's team can {action} this request",
+            "no_team": f"you are not on a partner team yet, so you cannot {action}",
+            "pick_team": f"you are on several partner teams: pick one to {action}",
         }
         super().__init__(texts.get(reason, f"not allowed to {action}"))
 

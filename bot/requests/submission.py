@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.calendar import DeployCalendar
+from bot.kernel import access
 from bot.kernel.actors import Actor
 from bot.kernel.errors import InvalidTransition, NotAllowed, NotARequest, ValidationFailed
 from bot.models import Configuration, Kind, Report, parse_request
@@ -53,6 +54,7 @@ def submit(session: Session, data: Data, *, actor: Actor, now: datetime,
     row = Request(
         kind=request.kind.value, state=RequestState.submitted.value, version=1,
         requester_user_id=actor.user_id, requester_team_id=actor.team_id,
+        partner_team_id=access.filing_team(actor),
         idempotency_key=idempotency_key, slip_count=0, submitted_at=now, created_at=now,
         updated_at=now, **_judged(session, request, report, context))
     row.attachments = _attachments(request, context.files, now)
@@ -95,7 +97,7 @@ def resubmit(session: Session, request_id: int | str, data: Data, *, actor: Acto
     deploy date is recomputed and never earlier than before.
     """
     row = load_visible(session, request_id, actor)
-    if row.requester_team_id != actor.team_id:
+    if not access.on_team(actor, row.partner_team_id):
         raise NotAllowed("other_team", action="resubmit", request=row.public_id)
     if row.state != S.changes_requested:
         raise InvalidTransition(row.public_id, state=row.state, action="resubmit")
@@ -260,7 +262,7 @@ def _attachments(request: RequestModel, files: Mapping[str, bytes],
 
 
 def _same_requester(row: Request, actor: Actor) -> RequestRecord:
-    if row.requester_team_id != actor.team_id:
+    if not access.on_team(actor, row.partner_team_id):
         # Someone else's key: say nothing about their request.
         raise NotAllowed("other_team", action="submit with this key")
     return RequestRecord.of(row)

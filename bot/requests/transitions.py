@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from bot.kernel import access
 from bot.kernel.actors import Actor
 from bot.kernel.errors import (
     AlreadyClaimed,
@@ -62,7 +63,7 @@ def load(session: Session, request: int | str) -> Request:
 def load_visible(session: Session, request: int | str, actor: Actor) -> Request:
     """As `load`, but a partner only sees their own team's requests (others: NotFound)."""
     row = load(session, request)
-    if not (actor.is_reviewer or actor.is_system or row.requester_team_id == actor.team_id):
+    if not access.sees(actor, row.partner_team_id):
         raise NotFound(request if isinstance(request, str) else row.public_id)
     return row
 

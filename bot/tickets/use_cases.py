@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.kernel import access
 from bot.kernel.actors import Actor
 from bot.kernel.errors import (
     AlreadyClaimed,
@@ -159,7 +160,7 @@ def load(session: Session, ticket: int | str) -> Ticket:
 def load_visible(session: Session, ticket: int | str, actor: Actor) -> Ticket:
     """As `load`, but a partner only sees their own team's tickets (others: NotFound)."""
     row = load(session, ticket)
-    if not (actor.is_reviewer or row.requester_team_id == actor.team_id):
+    if not access.sees(actor, row.partner_team_id):
         raise NotFound(ticket if isinstance(ticket, str) else row.public_id)
     return row
 
@@ -170,7 +171,7 @@ def _require_staff(actor: Actor, row: Ticket, action: str) -> None:
 
 
 def _require_team(actor: Actor, row: Ticket, action: str) -> None:
-    if row.requester_team_id != actor.team_id:
+    if not access.on_team(actor, row.partner_team_id):
         raise NotAllowed("other_team", action=action, request=row.public_id)
 
 
@@ -244,6 +245,7 @@ def file_ticket(session: Session, data: SupportTicket | Mapping[str, Any], *, ac
         issuer=ticket.issuer, summary=ticket.summary,
         submitted=ticket.model_dump(mode="json", exclude_none=True),
         requester_user_id=actor.user_id, requester_team_id=actor.team_id,
+        partner_team_id=access.filing_team(actor, "tickets"),
         idempotency_key=idempotency_key, created_at=now, updated_at=now)
     row.attachments = [
         TicketAttachment(name=name, content=bytes(content), size=len(content),
@@ -278,7 +280,7 @@ def filed_ticket(session: Session, idempotency_key: str, *, actor: Actor) -> Tic
 
 
 def _same_team(row: Ticket, actor: Actor) -> TicketRecord:
-    if row.requester_team_id != actor.team_id:
+    if not access.on_team(actor, row.partner_team_id):
         raise NotAllowed("other_team", action="file with this key")  # say nothing of it
     return TicketRecord.of(row)
 
@@ -403,7 +405,7 @@ def team_tickets(session: Session, *, actor: Actor, open_only: bool = False,
                  limit: int = 50) -> list[TicketRecord]:
     """The actor's team's tickets, newest first."""
     return [TicketRecord.of(t, full=False) for t in
-            ticket_queries.team_tickets(session, actor.team_id, open_only=open_only,
+            ticket_queries.team_tickets(session, actor.teams, open_only=open_only,
                                         limit=limit)]
 
 

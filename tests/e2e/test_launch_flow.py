@@ -23,6 +23,7 @@ from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.slack_client import SignedSender, Signing
 from bot.slack.server import BackgroundServer, Bot, assemble
 from bot.store.db import Store
+from tests.partner_teams import AGENCY_TEAM, make_teams
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SECRET = "e2e-signing-secret-0123456789abcdef"
@@ -97,6 +98,7 @@ def world_on(db: Store) -> Iterator[World]:
         settings = Settings(slack_bot_token=SecretStr(slack.bot_token),
                             slack_signing_secret=SecretStr(SECRET), slack_api_url=slack.url,
                             review_channel=REVIEW_CHANNEL, reviewer_group="S0REVIEWERS")
+        make_teams(db, agency_workspace=AGENCY, other_workspace=OTHER_AGENCY)
         bot = assemble(settings, db, clock=lambda: NOW)
         with BackgroundServer(bot.wsgi) as server, \
                 SignedSender(server.url, SECRET, fake=slack) as sender:
@@ -344,7 +346,8 @@ def test_a_change_request_records_only_what_changes(world: World) -> None:
     issuer = "urn:gov:gsa:openidconnect.profiles:sp:sso:dhs:benefits"
     with world.bot.runtime.store.unit_of_work() as session:
         import_export(session, {issuer: export[issuer]}, NOW)
-        session.execute(update(Integration).values(team_id=AGENCY))  # the agency's own
+        session.execute(update(Integration).values(  # the agency's own
+            team_id=AGENCY, partner_team_id=AGENCY_TEAM))
     sender = world.sender
     before = world.view_calls()
     sender.slash_command("/launch-request", user_id=PARTNER, team_id=AGENCY)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.requests import Actor, WorkflowError, get_request, team_requests, withdraw
-from bot.slack.listening import Subcommand, UserTeams, slash_command
+from bot.slack.listening import Subcommand, slash_command
 from bot.slack.requests import replies
 from bot.slack.requests.filing import open_form
 from bot.slack.runtime import Runtime
@@ -13,7 +13,7 @@ from bot.slack.runtime import Runtime
 
 def register(app: App, runtime: Runtime) -> None:
     app.command("/launch-request")(slash_command(
-        runtime, UserTeams(runtime.client), open_form, SUBCOMMANDS, replies.unknown_subcommand))
+        runtime, open_form, SUBCOMMANDS, replies.unknown_subcommand))
 
 
 def _status(runtime: Runtime, who: Actor, args: list[str]) -> str:

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from bot.kernel import access
 from bot.models import Report, Severity
 from bot.requests import (
     Actor,
@@ -53,7 +54,7 @@ STORE_FAILED = ("We could not store your request just now, so nothing was filed.
 def _integrations(runtime: Runtime, who: Actor) -> tuple[dict[str, str], dict[str, dict]]:
     """The team's production integrations: labels for the picker, configurations by issuer."""
     with runtime.store.reader() as session:
-        rows = [i for i in queries.integrations(session) if i.team_id == who.team_id]
+        rows = access.own(who, queries.integrations(session))
         return ({i.issuer: f"{i.friendly_name or i.issuer} ({i.issuer})" for i in rows},
                 {i.issuer: dict(i.configuration) for i in rows})
 

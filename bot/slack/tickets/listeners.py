@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from bot.kernel import access
 from bot.requests import Actor, ValidationFailed, WorkflowError, queries
 from bot.rules.support import validate_ticket
 from bot.slack.blocks import clip
@@ -20,7 +21,6 @@ from bot.slack.files import FetchedFiles, fetch_files, payload_files
 from bot.slack.ids import Action, Callback
 from bot.slack.listening import (
     Subcommand,
-    UserTeams,
     actor,
     clicked_value,
     noted,
@@ -72,7 +72,7 @@ def _integrations(runtime: Runtime, who: Actor) -> dict[str, str]:
     """The team's production integrations for the picker (issuer -> label)."""
     with runtime.store.reader() as session:
         return {i.issuer: f"{i.friendly_name or i.issuer} ({i.issuer})"
-                for i in queries.integrations(session) if i.team_id == who.team_id}
+                for i in access.own(who, queries.integrations(session))}
 
 
 def open_ticket_form(runtime: Runtime, client: WebClient, trigger_id: str, who: Actor) -> None:
@@ -81,10 +81,8 @@ def open_ticket_form(runtime: Runtime, client: WebClient, trigger_id: str, who: 
 
 
 def register(app: App, runtime: Runtime) -> None:
-    teams = UserTeams(runtime.client)
-
     app.command("/support-ticket")(slash_command(
-        runtime, teams, open_ticket_form, SUBCOMMANDS, replies.unknown_subcommand))
+        runtime, open_ticket_form, SUBCOMMANDS, replies.unknown_subcommand))
 
     @app.action(Action.new_ticket.value)
     def new_ticket(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
