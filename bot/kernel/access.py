@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import TypeVar
 
 from bot.kernel.actors import Actor
-from bot.kernel.errors import NotAllowed
+from bot.kernel.errors import NotAllowed, NotFound
 
 Owned = TypeVar("Owned")
 
@@ -38,6 +38,13 @@ def filing_team(actor: Actor, what: str = "requests") -> int:
     if team is None:
         raise NotAllowed("no_team" if not actor.teams else "pick_team", action=f"file {what}")
     return team
+
+
+def require_own_integration(team: int | None, owner_team: int | None, issuer: str) -> None:
+    """A change is filed by the team that owns the integration (one no team owns yet, an
+    import, is the first deployed change's). Another team's is "not found", as an unknown one."""
+    if owner_team is not None and owner_team != team:
+        raise NotFound(f"integration {issuer}")
 
 
 def own(actor: Actor, rows: Iterable[Owned], owner: str = "partner_team_id") -> list[Owned]:

@@ -41,6 +41,7 @@ def submit(session: Session, data: Data, *, actor: Actor, now: datetime,
         existing = queries.request_by_key(session, idempotency_key)
         if existing is not None:
             return _same_requester(existing, actor)
+    team = access.filing_team(actor)
     try:
         request, report, context = _judge(session, data, now=now, calendar=calendar,
                                           files=files or {}, unreadable=unreadable or {})
@@ -54,9 +55,9 @@ def submit(session: Session, data: Data, *, actor: Actor, now: datetime,
     row = Request(
         kind=request.kind.value, state=RequestState.submitted.value, version=1,
         requester_user_id=actor.user_id, requester_team_id=actor.team_id,
-        partner_team_id=access.filing_team(actor),
+        partner_team_id=team,
         idempotency_key=idempotency_key, slip_count=0, submitted_at=now, created_at=now,
-        updated_at=now, **_judged(session, request, report, context))
+        updated_at=now, **_judged(session, request, report, context, team))
     row.attachments = _attachments(request, context.files, now)
     # A savepoint: on PostgreSQL a failed INSERT aborts the transaction, and this one must go
     # on to read who won. A racer waits on the unique index it clashes with until the winner
@@ -111,7 +112,7 @@ def resubmit(session: Session, request_id: int | str, data: Data, *, actor: Acto
     request, report, context = _judge(
         session, data, now=now, calendar=calendar, files={**previous, **(files or {})},
         unreadable=unreadable or {}, excluding=row.id)
-    judged = _judged(session, request, report, context)
+    judged = _judged(session, request, report, context, row.partner_team_id)
     # The row keeps only the latest submission: the audit event keeps what this one changed.
     changes = submission_changes(row.submitted, judged["submitted"])
     earlier = row.target_deploy_date
@@ -223,14 +224,16 @@ def _rejudge(clash: IntegrityError, session: Session, data: Data, *, now: dateti
     raise clash
 
 
-def _judged(session: Session, request: RequestModel, report: Report,
-            context: Context) -> dict[str, Any]:
-    """The columns a judged request sets (submit and resubmit alike)."""
+def _judged(session: Session, request: RequestModel, report: Report, context: Context,
+            team: int | None) -> dict[str, Any]:
+    """The columns a judged request sets (submit and resubmit alike), for `team`'s request."""
     normalized, _ = normalize(request)
     integration_id = None
     change_diff = None
     if request.kind is Kind.change and request.issuer:
         integration = queries.integration_by_issuer(session, request.issuer)
+        if integration is not None:
+            access.require_own_integration(team, integration.partner_team_id, request.issuer)
         integration_id = integration.id if integration else None
         change_diff = diff(context.current, normalized)
     return {

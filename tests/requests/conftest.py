@@ -21,8 +21,7 @@ NOW = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
 
 PARTNER = Actor(user_id="U0PARTNER", team_id="T0AGENCY", teams=frozenset({AGENCY_TEAM}))
 TEAMMATE = Actor(user_id="U0TEAMMATE", team_id="T0AGENCY", teams=frozenset({AGENCY_TEAM}))
-# Another agency's guest in the same workspace: only the partner team tells them apart.
-STRANGER = Actor(user_id="U0STRANGER", team_id="T0AGENCY", teams=frozenset({OTHER_TEAM}))
+STRANGER = Actor(user_id="U0STRANGER", team_id="T0OTHER", teams=frozenset({OTHER_TEAM}))
 REVIEWER = Actor(user_id="U0REVIEW1", team_id="T0IDP", is_reviewer=True)
 REVIEWER2 = Actor(user_id="U0REVIEW2", team_id="T0IDP", is_reviewer=True)
 
