@@ -6,9 +6,12 @@ from slack_bolt import App
 
 from bot.requests import Actor, WorkflowError, get_request, team_requests, withdraw
 from bot.slack.listening import Subcommand, slash_command
+from bot.slack.refusals import refusal_text
 from bot.slack.requests import replies
 from bot.slack.requests.filing import open_form
 from bot.slack.runtime import Runtime
+from bot.slack.schedule import calendar as deploy_calendar
+from bot.slack.server import CALENDAR_PATH
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -23,7 +26,7 @@ def _status(runtime: Runtime, who: Actor, args: list[str]) -> str:
         with runtime.store.reader() as session:
             return replies.status(get_request(session, args[0], actor=who))
     except WorkflowError as exc:
-        return replies.refusal(exc)
+        return refusal_text(exc)
 
 
 def _list(runtime: Runtime, who: Actor, args: list[str]) -> str:
@@ -39,9 +42,21 @@ def _withdraw(runtime: Runtime, who: Actor, args: list[str]) -> str:
             record = withdraw(session, args[0], actor=who, now=runtime.clock(),
                               reason=" ".join(args[1:]) or None)
     except WorkflowError as exc:
-        return replies.refusal(exc)
+        return refusal_text(exc)
     runtime.poke_relay()
     return replies.withdrawn(record)
+
+
+def _calendar(runtime: Runtime, who: Actor, args: list[str]) -> str:
+    count = deploy_calendar.parse_count(args)
+    if isinstance(count, str):
+        return count
+    today = runtime.calendar.local_date(runtime.clock())
+    public = runtime.settings.public_url
+    return deploy_calendar.calendar_reply(
+        runtime.calendar.deploy_days(today, count=count), today,
+        timezone=runtime.calendar.tz.key,
+        feed_url=f"{public.rstrip('/')}{CALENDAR_PATH}" if public else None)
 
 
 def _help(runtime: Runtime, who: Actor, args: list[str]) -> str:
@@ -49,5 +64,6 @@ def _help(runtime: Runtime, who: Actor, args: list[str]) -> str:
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
-    "status": _status, "list": _list, "withdraw": _withdraw, "help": _help,
+    "status": _status, "list": _list, "withdraw": _withdraw, "calendar": _calendar,
+    "help": _help,
 }
