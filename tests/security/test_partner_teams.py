@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.store.models import Team
+from bot.store.models import Team, TeamEvent
 from bot.teams import manage
 
 from .conftest import ANYONE, FILED, REVIEW_CHANNEL, World, eventually, text_of
@@ -74,3 +74,33 @@ def test_slack_failing_to_say_who_someone_is_refuses(world: World) -> None:
     assert "try again" not in world.sender.slash_command(
         "/launch-request", "list", user_id="U0LATE").text
     assert "T0LATECO" in {w for ws in _teams(world).values() for w in ws}
+
+
+def test_reviewers_manage_teams_from_slack_and_partners_cannot(world: World) -> None:
+    def team(text: str, user: str = "U0STAFF") -> str:
+        return world.sender.slash_command("/launch-request", f"team {text}", user_id=user).text
+
+    assert "Only reviewers manage partner teams" in team("list", user="U0PARTNER")
+    assert "Only reviewers manage partner teams" in team("create x --name X --agency X",
+                                                         user="U0PARTNER")
+    assert "Team *acme* created" in team('create acme --name "Acme <!channel>" --agency GSA')
+    assert "1 member(s) added to *acme*: U0NEWGUEST" in team("add-member acme <@U0NEWGUEST|new>")
+    before = world.counts()
+    refused = team("bind-workspace acme T0AGENCY")
+    assert "Nothing changed: workspace T0AGENCY is already bound to team 'agency'" in refused
+    assert world.counts() == before
+    shown = team("show acme")
+    assert "Acme &lt;!channel&gt;" in shown and "<!channel>" not in shown
+    assert "U0NEWGUEST" in shown
+    with world.store.reader() as session:
+        trail = [(e.actor, e.action) for e in session.scalars(select(TeamEvent).where(
+            TeamEvent.team_id == manage.team_by_slug(session, "acme").id).order_by(TeamEvent.id))]
+    assert trail == [("U0STAFF", "create"), ("U0STAFF", "add_members")]
+
+
+def test_app_home_shows_a_partner_their_team(world: World) -> None:
+    world.sender.app_home_opened("U0TEAMMATE", event_id="Ev0TEAMHOME1")
+    home = eventually(lambda: world.slack.home_view("U0TEAMMATE"))
+    shown = text_of(home["blocks"])
+    assert "Your team" in shown and "Agency team" in shown
+    assert "<@U0TEAMMATE>" in shown and "everyone from workspace T0AGENCY" in shown

@@ -12,6 +12,7 @@ from bot.slack.requests.filing import open_form
 from bot.slack.runtime import Runtime
 from bot.slack.schedule import calendar as deploy_calendar
 from bot.slack.server import CALENDAR_PATH
+from bot.slack.teams_command import team_command
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -65,5 +66,5 @@ def _help(runtime: Runtime, who: Actor, args: list[str]) -> str:
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "status": _status, "list": _list, "withdraw": _withdraw, "calendar": _calendar,
-    "help": _help,
+    "help": _help, "team": team_command,
 }
