@@ -200,10 +200,10 @@ class World:
 
 
 def make_world(store: Store, slack: FakeSlack, **settings: Any) -> tuple[Bot, Clock]:
+    slack.team_id = IDP  # the bot is installed in the identity provider's workspace
     for user, team in TEAMS.items():
         slack.add_user(user, team_id=team)
     slack.add_usergroup(GROUP, [REVIEWER, REVIEWER2])
-    assert slack.team_id == IDP, "the bot is installed in the identity provider's workspace"
     make_teams(store, agency_workspace=AGENCY, other_workspace=OTHER_AGENCY)
     with store.unit_of_work() as session:
         for user, team in PARTNER_TEAMS.items():
