@@ -157,6 +157,41 @@ def run_click(runtime: Runtime, client: WebClient, body: Mapping[str, Any], who:
     runtime.poke_relay()
 
 
+def button(runtime: Runtime, use_case: Callable[..., Any],
+           noun: str = "request") -> Callable[..., None]:
+    """A button that runs `use_case(session, <the clicked value>, actor=..., now=...)` at once
+    (see run_click)."""
+    def on_click(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        who = actor(runtime, body)
+        ref = clicked_value(body)
+        run_click(runtime, client, body, who, lambda session: use_case(
+            session, ref, actor=who, now=runtime.clock()))
+    return on_click
+
+
+def form_button(runtime: Runtime, open_form: Opener) -> Callable[..., None]:
+    """A button that opens a form (new request, new ticket)."""
+    def on_click(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        open_form(runtime, client, body["trigger_id"], actor(runtime, body))
+    return on_click
+
+
+def answer(runtime: Runtime, use_case: Callable[[Session], str], *, noun: str = "request",
+           write: bool = False) -> str:
+    """A slash command's answer: what `use_case` says (in a read, or with `write` one unit of
+    work), or the refusal."""
+    try:
+        with (runtime.store.unit_of_work() if write else runtime.store.reader()) as session:
+            text = use_case(session)
+    except WorkflowError as exc:
+        return refusal_text(exc, noun=noun)
+    if write:
+        runtime.poke_relay()
+    return text
+
+
 # What a note modal checks before it opens (raising the use case's refusal) and what it says
 # about the record: (session, public ID, actor) -> a line of mrkdwn.
 NoteCheck = Callable[[Session, str, Actor], str]

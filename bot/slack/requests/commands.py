@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.requests import Actor, WorkflowError, get_request, team_requests, withdraw
-from bot.slack.listening import Subcommand, UserTeams, slash_command
-from bot.slack.refusals import refusal_text
+from bot.requests import Actor, get_request, team_requests, withdraw
+from bot.slack.listening import (
+    Subcommand,
+    UserTeams,
+    answer,
+    slash_command,
+)
 from bot.slack.requests import replies
 from bot.slack.requests.filing import open_form
 from bot.slack.runtime import Runtime
@@ -22,11 +26,8 @@ def register(app: App, runtime: Runtime) -> None:
 def _status(runtime: Runtime, who: Actor, args: list[str]) -> str:
     if not args:
         return _list(runtime, who, args)
-    try:
-        with runtime.store.reader() as session:
-            return replies.status(get_request(session, args[0], actor=who))
-    except WorkflowError as exc:
-        return refusal_text(exc)
+    return answer(runtime, lambda session: replies.status(
+        get_request(session, args[0], actor=who)))
 
 
 def _list(runtime: Runtime, who: Actor, args: list[str]) -> str:
@@ -37,14 +38,9 @@ def _list(runtime: Runtime, who: Actor, args: list[str]) -> str:
 def _withdraw(runtime: Runtime, who: Actor, args: list[str]) -> str:
     if not args:
         return "Which request? `/launch-request withdraw LR-1042`"
-    try:
-        with runtime.store.unit_of_work() as session:
-            record = withdraw(session, args[0], actor=who, now=runtime.clock(),
-                              reason=" ".join(args[1:]) or None)
-    except WorkflowError as exc:
-        return refusal_text(exc)
-    runtime.poke_relay()
-    return replies.withdrawn(record)
+    return answer(runtime, lambda session: replies.withdrawn(withdraw(
+        session, args[0], actor=who, now=runtime.clock(), reason=" ".join(args[1:]) or None)),
+        write=True)
 
 
 def _calendar(runtime: Runtime, who: Actor, args: list[str]) -> str:

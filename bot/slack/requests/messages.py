@@ -14,8 +14,8 @@ from bot.requests.records import RequestRecord
 from bot.requests.transitions import Topic
 from bot.rules.certificates import certificate_facts
 from bot.rules.logo import logo_facts
-from bot.slack.renderers import register
-from bot.slack.rendering import NotReady, Outgoing
+from bot.slack.renderers import card_renderers, register
+from bot.slack.rendering import Outgoing
 from bot.slack.requests.card import card_text, review_card
 from bot.slack.requests.dm import partner_dm
 from bot.store.models import Attachment, OutboxMessage
@@ -35,27 +35,13 @@ def _record(session: Session, message: OutboxMessage) -> RequestRecord | None:
     return RequestRecord.of(row, with_attachments=False) if row is not None else None
 
 
-def review_card_post(session: Session, message: OutboxMessage, settings: Settings
-                     ) -> list[Outgoing]:
-    """A new card in REVIEW_CHANNEL; the relay records where it went."""
-    record = _record(session, message)
-    channel = message.channel or settings.review_channel
-    if record is None or not channel:
-        return []  # nothing left to say anything about, or nowhere to say it
-    return [Outgoing(text=card_text(record), blocks=_card(session, record), channel=channel,
-                     card_of=("request", record.id))]
+def _card_message(session: Session, record: RequestRecord, settings: Settings,
+                  first: bool) -> tuple[str, list[dict]]:
+    return card_text(record), _card(session, record)
 
 
-def review_card_update(session: Session, message: OutboxMessage, settings: Settings
-                       ) -> list[Outgoing]:
-    """The posted card, re-rendered in place."""
-    record = _record(session, message)
-    if record is None:
-        return []
-    if not record.card_ts or not record.card_channel:
-        raise NotReady(f"{record.public_id}: the card is not posted yet")
-    return [Outgoing(text=card_text(record), blocks=_card(session, record),
-                     channel=record.card_channel, update_ts=record.card_ts)]
+review_card_post, review_card_update = card_renderers(
+    "request", _record, _card_message, lambda settings: settings.review_channel)
 
 
 def partner_dm_post(session: Session, message: OutboxMessage, settings: Settings

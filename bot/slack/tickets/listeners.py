@@ -26,11 +26,12 @@ from bot.slack.listening import (
     Subcommand,
     UserTeams,
     actor,
-    clicked_value,
+    answer,
+    button,
+    form_button,
     modal_error,
     note_listener,
     note_opener,
-    run_click,
     slash_command,
 )
 from bot.slack.refusals import refusal_text
@@ -91,35 +92,19 @@ def register(app: App, runtime: Runtime) -> None:
     app.command("/support-ticket")(slash_command(
         runtime, teams, open_ticket_form, SUBCOMMANDS, replies.unknown_subcommand))
 
-    @app.action(Action.new_ticket.value)
-    def new_ticket(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        open_ticket_form(runtime, client, body["trigger_id"], actor(runtime, body))
+    app.action(Action.new_ticket.value)(form_button(runtime, open_ticket_form))
 
     @app.view(Callback.ticket_form.value)
     def submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         _submit(runtime, ack, body, client)
 
-    @app.action(Action.ticket_claim.value)
-    def on_claim(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        who = actor(runtime, body)
-        ticket = clicked_value(body)
-        _click(runtime, client, body, who, lambda session: claim_ticket(
-            session, ticket, actor=who, now=runtime.clock()))
+    app.action(Action.ticket_claim.value)(button(runtime, claim_ticket, TICKET))
+    app.action(Action.ticket_waiting.value)(button(runtime, wait_on_partner, TICKET))
 
-    @app.action(Action.ticket_waiting.value)
-    def on_waiting(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        who = actor(runtime, body)
-        ticket = clicked_value(body)
-        _click(runtime, client, body, who, lambda session: wait_on_partner(
-            session, ticket, actor=who, now=runtime.clock()))
-
-    for button, callback in NOTE_BUTTONS.items():
+    for note_button, callback in NOTE_BUTTONS.items():
         use_case, keyword, action = NOTED[callback]
         note = TICKET_NOTES[callback]
-        app.action(button.value)(note_opener(runtime, callback, note, _about(action), TICKET))
+        app.action(note_button.value)(note_opener(runtime, callback, note, _about(action), TICKET))
         app.view(callback.value)(note_listener(runtime, note, _run(use_case, keyword, runtime),
                                                TICKET))
 
@@ -135,11 +120,6 @@ def _run(use_case: Callable[..., Any], keyword: str, runtime: Runtime) -> NoteUs
     def run(session: Session, ticket: str, who: Actor, text: str) -> Any:
         return use_case(session, ticket, actor=who, now=runtime.clock(), **{keyword: text})
     return run
-
-
-def _click(runtime: Runtime, client: WebClient, body: dict[str, Any], who: Actor,
-           use_case: Callable[[Session], Any]) -> None:
-    run_click(runtime, client, body, who, use_case, TICKET)
 
 
 def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -184,11 +164,8 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
 def _status(runtime: Runtime, who: Actor, args: list[str]) -> str:
     if not args:
         return _list(runtime, who, args)
-    try:
-        with runtime.store.reader() as session:
-            return replies.ticket_status(get_ticket(session, args[0], actor=who))
-    except WorkflowError as exc:
-        return refusal_text(exc, noun=TICKET)
+    return answer(runtime, lambda session: replies.ticket_status(
+        get_ticket(session, args[0], actor=who)), noun=TICKET)
 
 
 def _list(runtime: Runtime, who: Actor, args: list[str]) -> str:
