@@ -129,7 +129,7 @@ def cmd_manifest(args: argparse.Namespace) -> int:
 
 
 def add_store_commands(sub: Any) -> None:
-    """`db upgrade`, `integrations import|list`, `manifest` (bot/store, bot/workflow)."""
+    """`db upgrade`, `integrations import|list`, `manifest` (bot/store, bot/requests)."""
     db = sub.add_parser("db", help="the database schema", description="the database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND",
                                parser_class=Parser)
