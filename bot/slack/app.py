@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 
 from bot.slack.home import listener as home
 from bot.slack.listening import actor_id, tell
-from bot.slack.requests import commands, review
+from bot.slack.requests import commands, details_listener, review
 from bot.slack.requests import filing as form
 from bot.slack.runtime import Runtime
 from bot.slack.schedule import buttons as deploy
@@ -104,6 +104,6 @@ def create_app(runtime: Runtime) -> App:
                     return BoltResponse(status=200, body="")
         return next()
 
-    for group in (commands, form, review, home, deploy, tickets):
+    for group in (commands, form, review, details_listener, home, deploy, tickets):
         group.register(app, runtime)
     return app

@@ -75,7 +75,8 @@ def actor(runtime: Runtime, body: Mapping[str, Any], teams: UserTeams | None = N
     return Actor(user_id=user_id, team_id=team_id, is_reviewer=runtime.is_reviewer(user_id))
 
 
-Subcommand = Callable[[Runtime, Actor, list[str]], str]
+# A subcommand answers with text, or with a message ({"text": ..., "blocks": [...]}).
+Subcommand = Callable[[Runtime, Actor, list[str]], str | dict[str, Any]]
 Opener = Callable[[Runtime, WebClient, str, Actor], None]
 
 
@@ -93,7 +94,12 @@ def slash_command(runtime: Runtime, teams: UserTeams, open_form: Opener,
             open_form(runtime, client, body["trigger_id"], actor(runtime, body, teams))
             return
         handler = subcommands.get(verb)
-        ack(handler(runtime, actor(runtime, body, teams), args) if handler else unknown(verb))
+        answer = handler(runtime, actor(runtime, body, teams), args) if handler \
+            else unknown(verb)
+        if isinstance(answer, dict):
+            ack(**answer)
+        else:
+            ack(answer)
     return handle
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,8 +12,8 @@ from bot.config import Settings
 from bot.requests import queries
 from bot.requests.records import RequestRecord
 from bot.requests.transitions import Topic
-from bot.rules.certificates import certificate_facts
-from bot.rules.logo import logo_facts
+from bot.rules.certificates import CertFacts, certificate_facts
+from bot.rules.logo import LogoFacts, logo_facts
 from bot.slack.rendering import NotReady, Outgoing
 from bot.slack.requests.card import card_text, review_card
 from bot.slack.requests.dm import partner_dm
@@ -22,13 +23,21 @@ from bot.slack.tickets.messages import TICKET_TOPICS, render_ticket
 from bot.store.models import Attachment, OutboxMessage
 
 
-def _card(session: Session, record: RequestRecord) -> list[dict]:
-    rows = session.scalars(select(Attachment).where(Attachment.request_id == record.id)
+def file_facts(session: Session, request_id: int
+               ) -> tuple[LogoFacts | None, list[tuple[str, CertFacts | None]]]:
+    """The logo's and certificates' facts as the card and the details show them."""
+    rows = session.scalars(select(Attachment).where(Attachment.request_id == request_id)
                            .order_by(Attachment.id)).all()
     logo = next((logo_facts(a.name, a.content) for a in rows if a.role == "logo"), None)
     certificates = [(a.name, certificate_facts(a.content)) for a in rows
                     if a.role == "certificate"]
-    return review_card(record, logo=logo, certificates=certificates)
+    return logo, certificates
+
+
+def _card(session: Session, record: RequestRecord, settings: Settings) -> list[dict]:
+    logo, certificates = file_facts(session, record.id)
+    return review_card(record, logo=logo, certificates=certificates,
+                       tz=ZoneInfo(settings.timezone))
 
 
 def render_outbox(session: Session, message: OutboxMessage, settings: Settings
@@ -45,12 +54,12 @@ def render_outbox(session: Session, message: OutboxMessage, settings: Settings
         channel = message.channel or settings.review_channel
         if not channel:
             return []
-        return [Outgoing(text=card_text(record), blocks=_card(session, record), channel=channel,
-                         card_of=("request", record.id))]
+        return [Outgoing(text=card_text(record), blocks=_card(session, record, settings),
+                         channel=channel, card_of=("request", record.id))]
     if message.topic == Topic.review_card_update:
         if not record.card_ts or not record.card_channel:
             raise NotReady(f"{record.public_id}: the card is not posted yet")
-        return [Outgoing(text=card_text(record), blocks=_card(session, record),
+        return [Outgoing(text=card_text(record), blocks=_card(session, record, settings),
                          channel=record.card_channel, update_ts=record.card_ts)]
     if message.topic == Topic.partner_dm:
         event = str(message.payload.get("event", ""))

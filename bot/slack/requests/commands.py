@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import App
 
 from bot.requests import Actor, WorkflowError, get_request, team_requests, withdraw
+from bot.requests.history import request_history
+from bot.slack.blocks import section
 from bot.slack.listening import Subcommand, UserTeams, slash_command
 from bot.slack.requests import replies
+from bot.slack.requests.card import details_button
+from bot.slack.requests.details import history_message
 from bot.slack.requests.filing import open_form
 from bot.slack.runtime import Runtime
 
@@ -16,14 +22,27 @@ def register(app: App, runtime: Runtime) -> None:
         runtime, UserTeams(runtime.client), open_form, SUBCOMMANDS, replies.unknown_subcommand))
 
 
-def _status(runtime: Runtime, who: Actor, args: list[str]) -> str:
+def _status(runtime: Runtime, who: Actor, args: list[str]) -> str | dict[str, Any]:
     if not args:
         return _list(runtime, who, args)
     try:
         with runtime.store.reader() as session:
-            return replies.status(get_request(session, args[0], actor=who))
+            record = get_request(session, args[0], actor=who)
     except WorkflowError as exc:
         return replies.refusal(exc)
+    text = replies.status(record)
+    return {"text": text, "blocks": [section(text, accessory=details_button(record))]}
+
+
+def _history(runtime: Runtime, who: Actor, args: list[str]) -> str | dict[str, Any]:
+    if not args:
+        return "Which request? `/launch-request history LR-1042`"
+    try:
+        with runtime.store.reader() as session:
+            record, entries = request_history(session, args[0], actor=who)
+    except WorkflowError as exc:
+        return replies.refusal(exc)
+    return history_message(record, entries, runtime.calendar.tz)
 
 
 def _list(runtime: Runtime, who: Actor, args: list[str]) -> str:
@@ -50,4 +69,5 @@ def _help(runtime: Runtime, who: Actor, args: list[str]) -> str:
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "status": _status, "list": _list, "withdraw": _withdraw, "help": _help,
+    "history": _history,
 }

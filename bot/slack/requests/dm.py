@@ -39,8 +39,8 @@ def partner_dm(record: RequestRecord, event: str, data: Mapping[str, Any],
         text = (f":pencil2: {by} asked for changes to {name}:\n> "
                 f"{escape(clip(str(data.get('comment', '')), 2000))}\n"
                 "Reopen the form, fix it and resubmit.")
-        extra.append({"type": "actions", "elements": [
-            button("Reopen the form", Action.reopen, record.public_id, style="primary")]})
+        extra.append(button("Reopen the form", Action.reopen, record.public_id,
+                            style="primary"))
     elif event == "rejected":
         text = (f":x: {name} was rejected by {by}:\n> "
                 f"{escape(clip(str(data.get('reason', '')), 2000))}")
@@ -51,4 +51,7 @@ def partner_dm(record: RequestRecord, event: str, data: Mapping[str, Any],
                 f"day, {target}.")
     else:
         text = f"{name}: {event.replace('_', ' ')}."
-    return clip(text, 3000), [section(clip(text, 3000)), *extra]
+    # Every DM about a request opens its details (all fields, findings, history).
+    actions = [*extra, button("Details", Action.details, record.public_id)]
+    return clip(text, 3000), [section(clip(text, 3000)),
+                              {"type": "actions", "elements": actions}]

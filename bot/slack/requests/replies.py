@@ -19,7 +19,8 @@ from bot.store.models import RequestState
 HELP = """*/launch-request* files and follows deployment requests.
 • `/launch-request`: open the form (launch, change or staging)
 • `/launch-request list`: your team's requests
-• `/launch-request status LR-1042`: where a request stands
+• `/launch-request status LR-1042`: where a request stands (*Details* shows all of it)
+• `/launch-request history LR-1042`: who did what and when
 • `/launch-request withdraw LR-1042`: withdraw a request before it is approved
 Before you file, `launchbot check request.yaml` checks a request file on your machine."""
 
