@@ -1,14 +1,20 @@
-"""`launchbot demo`: the whole flow, on the real server and the real store, against a simulated
-Slack. A partner files a launch request (field errors first), a reviewer asks for changes, the
-partner resubmits, the reviewer approves, and the deploy-day manifest says what ships. Each step
-prints what each person would see in Slack."""
+"""`launchbot demo`: the whole flow, on the real server and a real (throwaway) store, against a
+simulated Slack. It is a sandbox: it never opens DATABASE_URL (a demo request filed into a
+production database would be a real, approved request), but a fresh SQLite file in a temporary
+directory that is removed at the end.
+
+A partner files a launch request (field errors first), a reviewer asks for changes, the partner
+resubmits, the reviewer approves, and the deploy-day manifest says what ships. Each step prints
+what each person would see in Slack."""
 
 from __future__ import annotations
 
 import secrets
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any, TextIO
 
 from cryptography import x509
@@ -18,7 +24,7 @@ from cryptography.x509.oid import NameOID
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.config import Settings
+from bot.config import DEFAULT_DATABASE_URL, Settings
 from bot.devtools import transcript
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.slack_client import SignedSender
@@ -100,39 +106,50 @@ class Demo:
 
 def run(settings: Settings, out: TextIO) -> int:
     now = datetime.now(UTC)
-    upgrade(settings.database_url)
-    store = Store.from_url(settings.database_url)
-    issuer = f"urn:gov:gsa:openidconnect.profiles:sp:sso:demo:benefits{secrets.token_hex(3)}"
-    try:
-        with FakeSlack() as slack:
-            slack.add_user(PARTNER, name="pat", team_id="T0AGENCY")
-            slack.add_user(REVIEWER, name="rae", team_id="T0IDP")
-            slack.add_usergroup("S0REVIEWERS", [REVIEWER])
-            slack.add_file("F0LOGO", "benefits-logo.svg", LOGO)
-            slack.add_file("F0CERT", "benefits-cert.pem", _certificate(now))
-            demo_settings = settings.model_copy(update={
-                "slack_bot_token": SecretStr(slack.bot_token),
-                "slack_signing_secret": SecretStr(SECRET), "slack_api_url": slack.url,
-                "review_channel": REVIEW_CHANNEL, "reviewer_group": "S0REVIEWERS"})
-            bot = assemble(demo_settings, store)
-            with BackgroundServer(bot.wsgi) as server, \
-                    SignedSender(server.url, SECRET, fake=slack) as sender:
-                out.write(
-                    "launchbot demo. Slack is SIMULATED: a fake Slack Web API runs on "
-                    f"{slack.root_url}, and the real bot serves {server.url}/slack/events with "
-                    f"the store at {store.engine.url.render_as_string(hide_password=True)}.\n"
-                    "Every request below is signed like Slack signs it.\n")
-                _walk(Demo(slack, bot, sender, out), issuer)
-                day = _target(store, issuer)
-                with store.reader() as session:
-                    items = [i for i in manifest_for(session, day) if i.issuer == issuer]
-                out.write("\nOn deploy day, the manifest will say:\n")
-                out.write(render_text(day, items) + "\n")
-    finally:
-        store.dispose()
-    out.write("\nThat was Slack simulated. To run it for real, create a Slack app from "
-              "manifest.yml and start `launchbot serve` (see the README).\n")
+    ignored = "" if settings.database_url == DEFAULT_DATABASE_URL else (
+        " DATABASE_URL is ignored: the demo never touches a real database.")
+    out.write("launchbot demo: a SANDBOX. Slack is SIMULATED and the store is a temporary "
+              f"SQLite database, removed at the end.{ignored}\n")
+    out.flush()
+    with tempfile.TemporaryDirectory(prefix="launchbot-demo-") as folder:
+        url = f"sqlite:///{Path(folder) / 'demo.db'}"
+        upgrade(url)
+        store = Store.from_url(url)
+        sandbox = settings.model_copy(update={"database_url": url})
+        try:
+            _run(sandbox, store, now, out)
+        finally:
+            store.dispose()
+    out.write("\nThat was Slack simulated, on a store that is now gone. To run it for real, "
+              "create a Slack app from manifest.yml and start `launchbot serve` (see the "
+              "README).\n")
     return 0
+
+
+def _run(settings: Settings, store: Store, now: datetime, out: TextIO) -> None:
+    issuer = "urn:gov:gsa:openidconnect.profiles:sp:sso:demo:benefits"
+    with FakeSlack() as slack:
+        slack.add_user(PARTNER, name="pat", team_id="T0AGENCY")
+        slack.add_user(REVIEWER, name="rae", team_id="T0IDP")
+        slack.add_usergroup("S0REVIEWERS", [REVIEWER])
+        slack.add_file("F0LOGO", "benefits-logo.svg", LOGO)
+        slack.add_file("F0CERT", "benefits-cert.pem", _certificate(now))
+        demo_settings = settings.model_copy(update={
+            "slack_bot_token": SecretStr(slack.bot_token),
+            "slack_signing_secret": SecretStr(SECRET), "slack_api_url": slack.url,
+            "review_channel": REVIEW_CHANNEL, "reviewer_group": "S0REVIEWERS"})
+        bot = assemble(demo_settings, store)
+        with BackgroundServer(bot.wsgi) as server, \
+                SignedSender(server.url, SECRET, fake=slack) as sender:
+            out.write(f"A fake Slack Web API runs on {slack.root_url}, and the real bot serves "
+                      f"{server.url}/slack/events. Every request below is signed like Slack "
+                      "signs it.\n")
+            _walk(Demo(slack, bot, sender, out), issuer)
+            day = _target(store, issuer)
+            with store.reader() as session:
+                items = [i for i in manifest_for(session, day) if i.issuer == issuer]
+            out.write("\nOn deploy day, the manifest will say:\n")
+            out.write(render_text(day, items) + "\n")
 
 
 def _target(store: Store, issuer: str) -> date:

@@ -12,7 +12,14 @@ process that made it, so if the database is away when it is recorded (a restart,
 the relay keeps trying to record it until the lease is nearly out instead of sending it again.
 What remains is the window of a process that dies between Slack's answer and the record: that
 row is sent again when its lease runs out (at least once). A row that renders to several
-messages is retried whole, so renderers give one message per row where they can.
+messages is retried from the first message not yet sent (this process remembers how far it
+got), so a long message split into a thread is neither lost nor posted twice.
+
+Size: what a renderer returns goes through `fit_for_slack` first, so no message is too big for
+Slack: a long post becomes a message and its thread, a card or an update in place is shortened
+with a note of where the whole is. If Slack still refuses a message's blocks (invalid_blocks,
+msg_blocks_too_long, ...), that is a builder bug: it is logged as an error naming the topic,
+the request or ticket and Slack's messages, never dropped silently.
 
 Order: a row is not sent while an earlier row of the same conversation (the same request or
 ticket; or the same channel/user/topic for rows about neither) is still pending, so a card
@@ -45,7 +52,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.slack.rendering import NotReady, Outgoing
+from bot.slack.rendering import NotReady, Outgoing, fit_for_slack
 from bot.slack.runtime import utc_now
 from bot.store import outbox
 from bot.store.db import Store
@@ -63,6 +70,10 @@ Render = Callable[[Session, OutboxMessage], list[Outgoing]]
 # Slack errors that say "try again later" rather than "this request is wrong".
 TRANSIENT_ERRORS = frozenset({"ratelimited", "rate_limited", "fatal_error", "internal_error",
                               "service_unavailable", "request_timeout"})
+# Slack errors that mean a builder made a message Slack cannot take: a bug to report loudly.
+REFUSED_CONTENT = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long",
+                             "msg_too_long", "invalid_arguments", "invalid_attachments",
+                             "too_many_attachments"})
 
 
 class BadOutgoing(ValueError):
@@ -112,6 +123,10 @@ class Relay:
         self.blocked_wait = blocked_wait
         self._dm_channels: dict[str, str] = {}
         self._dm_lock = threading.Lock()
+        # outbox row id -> (channel, ts) of the messages of it already sent, when a later one
+        # failed: a retry carries on from there instead of posting them again.
+        self._progress: dict[int, list[tuple[str, str | None]]] = {}
+        self._progress_lock = threading.Lock()
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -198,7 +213,7 @@ class Relay:
                                                        now + self.blocked_wait))
                 return _Outcome.DEFERRED
             try:
-                messages = self.render(session, row)
+                messages = fit_for_slack(self.render(session, row))
             except NotReady as exc:
                 give_up = row.attempts + 1 >= self.not_ready_attempts
                 outbox.mark_retry(session, row.id, now=now, delay=self.not_ready_delay,
@@ -216,7 +231,7 @@ class Relay:
             _set_next_attempt(session, row.id, now + self.lease)
         leased = time.monotonic()
         try:
-            sent = self._send(messages)
+            sent = self._send(row.id, messages)
         except Exception as exc:
             failure = self._classify(exc, row)
             return self._record(row, leased, lambda session: self._failed(
@@ -265,6 +280,8 @@ class Relay:
         outbox.mark_retry(session, row.id, now=now, error=failure.error, delay=failure.delay,
                           give_up=give_up)
         if give_up:
+            with self._progress_lock:
+                self._progress.pop(row.id, None)
             log.error("outbox %d (%s) failed for good after %d tries: %s", row.id, row.topic,
                       row.attempts + 1, failure.error)
             _release_followers(session, row, now)
@@ -275,11 +292,26 @@ class Relay:
 
     # -- Slack ----------------------------------------------------------------------------
 
-    def _send(self, messages: list[Outgoing]) -> list[tuple[str, str | None]]:
-        """Post or update each message; (channel, ts) of each."""
-        return [self._deliver(message) for message in messages]
+    def _send(self, row_id: int, messages: list[Outgoing]) -> list[tuple[str, str | None]]:
+        """Post or update each message (replies in the thread of their parent); (channel, ts)
+        of each. Messages sent by an earlier attempt at this row are not sent again."""
+        with self._progress_lock:
+            sent = list(self._progress.pop(row_id, []))[:len(messages)]
+        try:
+            for message in messages[len(sent):]:
+                parent = message.thread_parent
+                thread_ts = sent[parent][1] if parent is not None and parent < len(sent) \
+                    else None
+                sent.append(self._deliver(message, thread_ts))
+        except Exception:
+            if sent:
+                with self._progress_lock:
+                    self._progress[row_id] = sent
+            raise
+        return sent
 
-    def _deliver(self, message: Outgoing) -> tuple[str, str | None]:
+    def _deliver(self, message: Outgoing, thread_ts: str | None = None
+                 ) -> tuple[str, str | None]:
         if message.channel:
             channel = message.channel
         elif message.user_id:
@@ -292,7 +324,8 @@ class Relay:
                                                text=message.text, blocks=list(message.blocks))
         else:
             response = self.client.chat_postMessage(channel=channel, text=message.text,
-                                                    blocks=message.blocks or None)
+                                                    blocks=message.blocks or None,
+                                                    thread_ts=thread_ts)
         return str(response.get("channel") or channel), response.get("ts")
 
     def _dm_channel(self, user_id: str) -> str:
@@ -317,6 +350,11 @@ class Relay:
                                 timedelta(seconds=wait), slack_down=True)
             if status >= 500 or error in TRANSIENT_ERRORS:
                 return _Failure(f"{error} (HTTP {status})", self._backoff(row), slack_down=True)
+            if error in REFUSED_CONTENT:
+                metadata = data.get("response_metadata") or {}
+                log.error("Slack refused a message of outbox %d (topic %s, request %s, ticket "
+                          "%s) with %s: %s", row.id, row.topic, row.request_id, row.ticket_id,
+                          error, "; ".join(map(str, metadata.get("messages") or [])) or "-")
             return _Failure(error, timedelta(0), give_up=True)
         if isinstance(exc, BadOutgoing):
             return _Failure(str(exc), timedelta(0), give_up=True)
