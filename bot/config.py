@@ -146,6 +146,12 @@ class Settings(BaseSettings):
         "2026-12-24=Christmas Eve closure,2026-12-31")
     inauguration_day: bool = Field(
         False, description="treat Inauguration Day (DC area, 5 U.S.C. 6103(c)) as a holiday")
+    production_domain: str | None = Field(
+        None, description="the IdP's production domain, named in approval and deployed DMs "
+        "(endpoint paths stay as in the sandbox)")
+    production_certificates_url: str | None = Field(
+        None, description="where partners find the production IdP certificates, linked in "
+        "approval and deployed DMs")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="the bot's log level (libraries log at WARNING unless DEBUG)")
     log_format: Literal["text", "json"] = Field(

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.calendar import LEAD_DAYS
 from bot.config import Settings
 from bot.requests import queries
 from bot.requests.records import RequestRecord
@@ -16,7 +17,7 @@ from bot.rules.certificates import CertFacts, certificate_facts
 from bot.rules.logo import LogoFacts, logo_facts
 from bot.slack.rendering import NotReady, Outgoing
 from bot.slack.requests.card import card_text, review_card
-from bot.slack.requests.dm import partner_dm
+from bot.slack.requests.dm import ProductionSteps, Resubmission, partner_dm
 from bot.slack.schedule.messages import TOPICS as SCHEDULE_TOPICS
 from bot.slack.schedule.messages import render_schedule
 from bot.slack.tickets.messages import TICKET_TOPICS, render_ticket
@@ -38,6 +39,22 @@ def _card(session: Session, record: RequestRecord, settings: Settings) -> list[d
     logo, certificates = file_facts(session, record.id)
     return review_card(record, logo=logo, certificates=certificates,
                        tz=ZoneInfo(settings.timezone))
+
+
+def _resubmission(record: RequestRecord, settings: Settings) -> Resubmission | None:
+    """A resubmission on day X targets the first deploy day `lead` days after X, and never
+    earlier than the current target: it keeps the target until target - lead."""
+    if record.target_deploy_date is None or record.decided_at is None:
+        return None
+    calendar = settings.calendar()
+    lead = record.lead_time_days or LEAD_DAYS
+    keep_by = record.target_deploy_date - timedelta(days=lead)
+    asked_on = calendar.local_date(record.decided_at)
+    if asked_on <= keep_by:
+        moves_to = calendar.earliest_deploy_day(keep_by + timedelta(days=1), lead).date
+        return Resubmission(keep_by=keep_by, moves_to=max(moves_to, record.target_deploy_date))
+    return Resubmission(keep_by=None,
+                        moves_to=calendar.earliest_deploy_day(asked_on, lead).date)
 
 
 def render_outbox(session: Session, message: OutboxMessage, settings: Settings
@@ -65,7 +82,12 @@ def render_outbox(session: Session, message: OutboxMessage, settings: Settings
         event = str(message.payload.get("event", ""))
         cutoff = (record.target_deploy_date - timedelta(days=record.lead_time_days)
                   if record.target_deploy_date and record.lead_time_days else None)
-        text, blocks = partner_dm(record, event, message.payload, cutoff=cutoff)
+        text, blocks = partner_dm(
+            record, event, message.payload, cutoff=cutoff,
+            production=ProductionSteps(settings.production_domain,
+                                       settings.production_certificates_url),
+            resubmission=_resubmission(record, settings) if event == "changes_requested"
+            else None)
         return [Outgoing(text=text, blocks=blocks,
                          user_id=message.user_id or record.requester_user_id)]
     return []

@@ -237,7 +237,7 @@ def test_close_of_business_lists_what_is_left(db: Store, cal: DeployCalendar) ->
     with db.reader() as s:
         [out] = render_outbox(s, row, settings())
     assert out.channel == MANIFEST
-    assert out.text == "Close of business: 1 item(s) for Thursday, November 19, 2026 not " \
+    assert out.text == "Close of business: 1 item for Thursday, November 19, 2026 not " \
                        "marked deployed."
     shown = str(out.blocks)
     assert "LR-1002" in shown and "mark_deployed" in shown

@@ -19,6 +19,7 @@ from bot.slack.blocks import (
     long_date,
     section,
 )
+from bot.slack.counts import counted
 from bot.slack.ids import Action
 from bot.slack.tickets.home import ticket_sections
 from bot.store.models import RequestState
@@ -81,7 +82,7 @@ def home_view(mine: Sequence[RequestRecord], queue: Sequence[RequestRecord] | No
             warnings = sum(f.severity is Severity.warning for f in record.findings)
             blocks.append(section(
                 f"{_line(record)}\nMust make: {long_date(record.target_deploy_date)}"
-                + (f" · {warnings} warning(s)" if warnings else ""),
+                + (f" · {counted(warnings, 'warning')}" if warnings else ""),
                 accessory=_details(record)))
     blocks += ticket_sections(tickets, ticket_queue)
     return {"type": "home", "blocks": blocks}
