@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -75,8 +76,16 @@ def actor(runtime: Runtime, body: Mapping[str, Any], teams: UserTeams | None = N
     return Actor(user_id=user_id, team_id=team_id, is_reviewer=runtime.is_reviewer(user_id))
 
 
-# A subcommand answers with text, or with a message ({"text": ..., "blocks": [...]}).
-Subcommand = Callable[[Runtime, Actor, list[str]], str | dict[str, Any]]
+@dataclass(frozen=True)
+class Later:
+    """A subcommand's answer now (within Slack's 3 seconds) and the work that follows it."""
+
+    answer: str
+    then: Callable[[WebClient], None]
+
+
+# A subcommand answers with text, with a message ({"text": ..., "blocks": [...]}), or Later.
+Subcommand = Callable[[Runtime, Actor, list[str]], "str | dict[str, Any] | Later"]
 Opener = Callable[[Runtime, WebClient, str, Actor], None]
 
 
@@ -96,7 +105,10 @@ def slash_command(runtime: Runtime, teams: UserTeams, open_form: Opener,
         handler = subcommands.get(verb)
         answer = handler(runtime, actor(runtime, body, teams), args) if handler \
             else unknown(verb)
-        if isinstance(answer, dict):
+        if isinstance(answer, Later):
+            ack(answer.answer)
+            answer.then(client)
+        elif isinstance(answer, dict):
             ack(**answer)
         else:
             ack(answer)

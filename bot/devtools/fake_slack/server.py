@@ -77,6 +77,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(fake.handle_api(path[len("/api/"):], params, headers, is_json))
         elif path.startswith("/files-pri/") and self.command == "GET":
             self._send(fake.handle_download(urllib.parse.unquote(path), headers))
+        elif path.startswith("/upload/v1/") and self.command == "POST":
+            self._send(fake.handle_upload(path, body))
         elif path.startswith("/hooks/") and self.command == "POST":
             try:
                 params = json.loads(body or b"{}")

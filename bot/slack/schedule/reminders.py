@@ -130,6 +130,9 @@ def cutoff_notice(payload: Payload) -> tuple[str, Blocks]:
             f"{long_date(following)} deploy.\n"
             f"Adding or changing a push notification URL needs 21 days' notice: submit by "
             f"{long_date(push_cutoff)} to make the {long_date(push_deploy)} deploy.")
+    for day, note in sorted((payload.get("often_closed") or {}).items()):
+        body += (f"\n:warning: {long_date(_date(day))}: {note}; if it is closed, add it to "
+                 "EXTRA_CLOSURES.")
     return text, [section(body),
                   context("Deploys happen by close of business on deploy days, with two weeks' "
                           "notice. `/launch-request` files a request; "
