@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, Text, cast, or_, select
 from sqlalchemy.orm import Session
 
 from bot.store.models import (
@@ -185,13 +185,14 @@ AUDIT_COLUMNS = ("at", "record", "action", "actor", "from_state", "to_state", "d
 
 def _audit_rows(session: Session, scope: Scope) -> Iterator[Row]:
     """Requests' and tickets' events in one timeline (two ordered streams, merged)."""
+    # `detail` as the JSON text it is stored as: no decoding and encoding again per row.
     requests = (select(AuditEvent.at, AuditEvent.id, AuditEvent.request_id, AuditEvent.action,
                        AuditEvent.actor, AuditEvent.from_state, AuditEvent.to_state,
-                       AuditEvent.detail)
+                       cast(AuditEvent.detail, Text))
                 .order_by(AuditEvent.at, AuditEvent.id))
     tickets = (select(TicketEvent.at, TicketEvent.id, TicketEvent.ticket_id,
                       TicketEvent.action, TicketEvent.actor, TicketEvent.from_state,
-                      TicketEvent.to_state, TicketEvent.detail)
+                      TicketEvent.to_state, cast(TicketEvent.detail, Text))
                .order_by(TicketEvent.at, TicketEvent.id))
     requests = _within(requests, AuditEvent.at, scope)
     tickets = _within(tickets, TicketEvent.at, scope)
@@ -210,8 +211,7 @@ def _audit_rows(session: Session, scope: Scope) -> Iterator[Row]:
                    for at, eid, tid, *rest in _stream(session, tickets))
     for at, _, _, record, action, actor, from_state, to_state, detail in heapq.merge(
             request_rows, ticket_rows, key=lambda r: (_utc(r[0]), r[1], r[2])):
-        yield (at, record, action, actor, from_state, to_state,
-               json.dumps(detail or {}, ensure_ascii=False, sort_keys=True))
+        yield (at, record, action, actor, from_state, to_state, detail or "{}")
 
 
 def _utc(moment: datetime) -> datetime:

@@ -63,6 +63,9 @@ ACTIONS = {
     "request_changes": "asked for changes", "reject": "rejected it",
     "resubmit": "resubmitted it", "withdraw": "withdrew it", "slip": "slipped it",
     "deploy": "marked it deployed",
+    # support tickets
+    "file": "filed it", "reply": "replied to the partner", "answer": "answered",
+    "wait_on_partner": "is waiting on the partner", "resolve": "resolved it",
 }
 
 
@@ -170,15 +173,16 @@ def files_blocks(record: RequestRecord, logo: LogoFacts | None,
     return text_sections("Files", lines) if lines else []
 
 
-def history_lines(record: RequestRecord, entries: Sequence[HistoryEntry],
+def history_lines(record: RequestRecord | None, entries: Sequence[HistoryEntry],
                   tz: ZoneInfo) -> list[str]:
+    """The timeline as lines; `record` is None for a support ticket."""
     lines: list[str] = []
     for entry in entries:
         who = f"<@{entry.actor}>" if entry.actor and entry.actor != "system" else "launchbot"
         did = ACTIONS.get(entry.action, entry.action.replace("_", " "))
         if entry.action == "slip":
             did += f" from {entry.detail.get('from')} to {entry.detail.get('to')}"
-        if entry.action == "deploy" and record.kind == "staging":
+        if entry.action == "deploy" and record is not None and record.kind == "staging":
             did = "marked it deployed to staging"
         lines.append(f"*{local_time(entry.at, tz)}* · {who} {did}")
         if entry.note:
@@ -202,19 +206,22 @@ def history_blocks(record: RequestRecord, entries: Sequence[HistoryEntry],
 MESSAGE_BLOCKS = 50  # Slack's limit for a message
 
 
-def history_message(record: RequestRecord, entries: Sequence[HistoryEntry],
-                    tz: ZoneInfo) -> dict[str, Any]:
-    """`/launch-request history LR-…`: the timeline as a message, with the Details button.
-    A history longer than a message holds shows its first and latest steps and says the rest
-    is in the details."""
-    title = f"History of {record.public_id} (times in {tz.key})"
-    blocks = text_sections(title, history_lines(record, entries, tz))
+def history_message(record: RequestRecord | None, entries: Sequence[HistoryEntry],
+                    tz: ZoneInfo, *, public_id: str | None = None) -> dict[str, Any]:
+    """`/launch-request history LR-…` (or, with `public_id` and no record, a ticket's): the
+    timeline as a message, with the Details button for a request. A history longer than a
+    message holds shows its first and latest steps and says the rest is left out."""
+    name = record.public_id if record is not None else public_id
+    blocks = text_sections(f"History of {name} (times in {tz.key})",
+                            history_lines(record, entries, tz))
     if len(blocks) > MESSAGE_BLOCKS - 1:
-        blocks = [blocks[0], context("Steps in between are in *Details*."),
+        blocks = [blocks[0], context("Steps in between are left out here"
+                                     + (": *Details* has them all." if record else ".")),
                   *blocks[-(MESSAGE_BLOCKS - 3):]]
-    blocks.append({"type": "actions", "elements": [
-        button("Details", Action.details, record.public_id)]})
-    return {"text": f"History of {record.public_id}", "blocks": blocks}
+    if record is not None:
+        blocks.append({"type": "actions", "elements": [
+            button("Details", Action.details, record.public_id)]})
+    return {"text": f"History of {name}", "blocks": blocks}
 
 
 def details_blocks(record: RequestRecord, entries: Sequence[HistoryEntry], *, tz: ZoneInfo,

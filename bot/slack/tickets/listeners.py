@@ -28,6 +28,7 @@ from bot.slack.listening import (
     slash_command,
     tell,
 )
+from bot.slack.requests.details import history_message
 from bot.slack.runtime import Runtime
 from bot.slack.tickets import replies
 from bot.slack.tickets.form import (
@@ -41,6 +42,7 @@ from bot.slack.tickets.form import (
     ticket_form,
     ticket_note_modal,
 )
+from bot.tickets.history import ticket_history
 from bot.tickets.use_cases import (
     answer_ticket,
     claim_ticket,
@@ -215,6 +217,17 @@ def _status(runtime: Runtime, who: Actor, args: list[str]) -> str:
         return replies.ticket_refusal(exc)
 
 
+def _history(runtime: Runtime, who: Actor, args: list[str]) -> str | dict[str, Any]:
+    if not args:
+        return "Which ticket? `/support-ticket history ST-1001`"
+    try:
+        with runtime.store.reader() as session:
+            ticket, entries = ticket_history(session, args[0], actor=who)
+    except WorkflowError as exc:
+        return replies.ticket_refusal(exc)
+    return history_message(None, entries, runtime.calendar.tz, public_id=ticket.public_id)
+
+
 def _list(runtime: Runtime, who: Actor, args: list[str]) -> str:
     with runtime.store.reader() as session:
         return replies.ticket_list(team_tickets(session, actor=who, limit=20))
@@ -225,5 +238,5 @@ def _help(runtime: Runtime, who: Actor, args: list[str]) -> str:
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
-    "status": _status, "list": _list, "help": _help,
+    "status": _status, "list": _list, "help": _help, "history": _history,
 }
