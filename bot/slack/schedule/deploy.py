@@ -142,10 +142,17 @@ def manifest_message(day: date, items: Sequence[DeployItem], *, tz: tzinfo, page
         blocks.append(section(":sunny: *Nothing to deploy today.* No request is approved "
                               "for this deploy day."))
         return text, blocks
-    text = (f"Deploy manifest for {long_date(day)}: {counted(len(items), 'item')} "
-            f"({_counts(items)}), {len(left)} still to deploy.")
-    blocks.append(section(f"*{len(items)} to deploy by close of business* ({_counts(items)})"
-                          f" · {len(left)} not yet marked deployed."))
+    # A slipped item stays listed (with the day it moved to) but no longer counts for today.
+    moved = [i for i in items if i.state == RequestState.approved
+             and i.target_deploy_date != day]
+    today = [i for i in items if i not in moved]
+    slipped = f" · {len(moved)} slipped to a later day" if moved else ""
+    text = (f"Deploy manifest for {long_date(day)}: {counted(len(today), 'item')}"
+            + (f" ({_counts(today)})" if today else "")
+            + f", {len(left)} still to deploy{slipped.replace(' ·', ',')}.")
+    blocks.append(section(f"*{len(today)} to deploy by close of business*"
+                          + (f" ({_counts(today)})" if today else "")
+                          + f" · {len(left)} not yet marked deployed{slipped}."))
     for item in items:
         blocks.append(section(item_text(item, day, tz)))
         files = files_text(item)
