@@ -61,7 +61,7 @@ from bench.slack import VALID, machine, quiet_logs
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.slack_client import SignedSender, find_element
 from bot.slack.ids import Action
-from bot.slack.requests.decision import NOTE_BLOCK
+from bot.slack.notes import NOTE_BLOCK
 from bot.store.db import Store, normalize_url
 from bot.store.models import Attachment, AuditEvent, OutboxMessage, Request, public_id
 

@@ -12,6 +12,7 @@ from bot.requests import Actor, WorkflowError, get_request, team_requests, withd
 from bot.requests.history import request_history
 from bot.slack.blocks import escape, section
 from bot.slack.listening import Subcommand, UserTeams, slash_command
+from bot.slack.refusals import refusal_text
 from bot.slack.requests import replies
 from bot.slack.requests.card import details_button
 from bot.slack.requests.details import history_message
@@ -36,7 +37,7 @@ def _status(runtime: Runtime, who: Actor, args: list[str]) -> str | dict[str, An
         with runtime.store.reader() as session:
             record = get_request(session, args[0], actor=who)
     except WorkflowError as exc:
-        return replies.refusal(exc)
+        return refusal_text(exc)
     except SQLAlchemyError as exc:
         log.warning("status failed: %s", exc)
         return replies.UNREADABLE.format(what=escape(args[0]))
@@ -51,7 +52,7 @@ def _history(runtime: Runtime, who: Actor, args: list[str]) -> str | dict[str, A
         with runtime.store.reader() as session:
             record, entries = request_history(session, args[0], actor=who)
     except WorkflowError as exc:
-        return replies.refusal(exc)
+        return refusal_text(exc)
     except SQLAlchemyError as exc:
         log.warning("history failed: %s", exc)
         return replies.UNREADABLE.format(what=f"the history of {escape(args[0])}")
@@ -75,7 +76,7 @@ def _withdraw(runtime: Runtime, who: Actor, args: list[str]) -> str:
             record = withdraw(session, args[0], actor=who, now=runtime.clock(),
                               reason=" ".join(args[1:]) or None)
     except WorkflowError as exc:
-        return replies.refusal(exc)
+        return refusal_text(exc)
     runtime.poke_relay()
     return replies.withdrawn(record)
 

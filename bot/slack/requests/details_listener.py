@@ -17,7 +17,7 @@ from bot.slack.blocks import Block
 from bot.slack.ids import Action
 from bot.slack.listening import actor, clicked_value, tell
 from bot.slack.messages import file_facts
-from bot.slack.requests import replies
+from bot.slack.refusals import refusal_text
 from bot.slack.requests.details import details_blocks, details_view, page_of
 from bot.slack.runtime import Runtime
 
@@ -40,7 +40,7 @@ def register(app: App, runtime: Runtime) -> None:
         try:
             record, blocks = details_for(runtime, who, clicked_value(body))
         except WorkflowError as exc:
-            tell(client, body, who.user_id, replies.refusal(exc))
+            tell(client, body, who.user_id, refusal_text(exc))
             return
         client.views_open(trigger_id=body["trigger_id"], view=details_view(record, blocks))
 
@@ -51,7 +51,7 @@ def register(app: App, runtime: Runtime) -> None:
         try:
             record, blocks = details_for(runtime, who, request)
         except WorkflowError as exc:
-            tell(client, body, who.user_id, replies.refusal(exc))
+            tell(client, body, who.user_id, refusal_text(exc))
             return
         view = body.get("view") or {}
         client.views_update(view_id=view.get("id"), view=details_view(record, blocks, page))
