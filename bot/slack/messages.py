@@ -35,6 +35,13 @@ def file_facts(session: Session, request_id: int
     return logo, certificates
 
 
+def file_links(session: Session, request_id: int) -> dict[str, str]:
+    """Where each of the request's files can be opened in Slack, by name (when known)."""
+    return {name: link for name, link in session.execute(
+        select(Attachment.name, Attachment.link).where(Attachment.request_id == request_id,
+                                                       Attachment.link.is_not(None)))}
+
+
 def _card(session: Session, record: RequestRecord, settings: Settings) -> list[dict]:
     logo, certificates = file_facts(session, record.id)
     return review_card(record, logo=logo, certificates=certificates,

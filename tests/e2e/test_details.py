@@ -141,3 +141,19 @@ def test_status_history_and_home_open_the_details(world: World) -> None:
     home = eventually(lambda: world.slack.home_view(REVIEWER))
     pages = open_details(world, REVIEWER, IDP, home=home)
     assert "LGABCFY210001-0001-0000" in text_of(pages[0]["blocks"])
+
+
+def test_files_filed_from_slack_link_to_the_upload(world: World) -> None:
+    from tests.e2e.test_launch_flow import LAUNCH, open_launch_form
+
+    view = open_launch_form(world)
+    values = {**LAUNCH, "app_name": "DHS Benefits Portal",
+              "iaa_number": "LGABCFY210001-0001-0000",
+              "redirect_uris": "https://benefits.example.gov/auth/result"}
+    answer = world.sender.view_submission(view, user_id=PARTNER, values=values).json()
+    assert answer["response_action"] == "update"
+    world.deliver()
+    shown = text_of([p["blocks"] for p in open_details(world, REVIEWER, IDP, world.card())])
+    logo = world.slack.file_info("F0LOGO")["permalink"]
+    cert = world.slack.file_info("F0CERT")["permalink"]
+    assert f"<{logo}|open the file>" in shown and f"<{cert}|open the file>" in shown

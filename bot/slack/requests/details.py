@@ -167,9 +167,19 @@ def findings_blocks(record: RequestRecord) -> list[Block]:
 
 
 def files_blocks(record: RequestRecord, logo: LogoFacts | None,
-                 certificates: Sequence[tuple[str, CertFacts | None]]) -> list[Block]:
-    lines = [f"*Logo:* {logo_text(logo)}"] if logo or record.kind != "change" else []
-    lines += [f"*Certificate:* {certificate_text(name, cert)}" for name, cert in certificates]
+                 certificates: Sequence[tuple[str, CertFacts | None]],
+                 links: Mapping[str, str] | None = None) -> list[Block]:
+    """The files' facts, each with a link to the file as uploaded in Slack when known (links
+    are Slack's permalinks, checked when the file was fetched)."""
+    links = links or {}
+
+    def opened(name: str) -> str:
+        return f" · <{links[name]}|open the file>" if name in links else ""
+
+    lines = [f"*Logo:* {logo_text(logo)}{opened(logo.name) if logo else ''}"] \
+        if logo or record.kind != "change" else []
+    lines += [f"*Certificate:* {certificate_text(name, cert)}{opened(name)}"
+              for name, cert in certificates]
     return text_sections("Files", lines) if lines else []
 
 
@@ -226,7 +236,8 @@ def history_message(record: RequestRecord | None, entries: Sequence[HistoryEntry
 
 def details_blocks(record: RequestRecord, entries: Sequence[HistoryEntry], *, tz: ZoneInfo,
                    logo: LogoFacts | None,
-                   certificates: Sequence[tuple[str, CertFacts | None]]) -> list[Block]:
+                   certificates: Sequence[tuple[str, CertFacts | None]],
+                   links: Mapping[str, str] | None = None) -> list[Block]:
     """Every block of the details, before they are split into pages."""
     return [
         header(card_title(record)), summary_fields(record),
@@ -234,7 +245,7 @@ def details_blocks(record: RequestRecord, entries: Sequence[HistoryEntry], *, tz
         *change_blocks(record.diff),
         *submitted_blocks(record.submitted),
         *findings_blocks(record),
-        *files_blocks(record, logo, certificates),
+        *files_blocks(record, logo, certificates, links),
         *history_blocks(record, entries, tz),
     ]
 

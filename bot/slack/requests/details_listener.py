@@ -16,7 +16,7 @@ from bot.requests.records import RequestRecord
 from bot.slack.blocks import Block
 from bot.slack.ids import Action
 from bot.slack.listening import actor, clicked_value, tell
-from bot.slack.messages import file_facts
+from bot.slack.messages import file_facts, file_links
 from bot.slack.refusals import refusal_text
 from bot.slack.requests.details import details_blocks, details_view, page_of
 from bot.slack.runtime import Runtime
@@ -28,8 +28,9 @@ def details_for(runtime: Runtime, who: Actor, request: str) -> tuple[RequestReco
     with runtime.store.reader() as session:
         record, entries = request_history(session, request, actor=who)
         logo, certificates = file_facts(session, record.id)
+        links = file_links(session, record.id)
     return record, details_blocks(record, entries, tz=runtime.calendar.tz, logo=logo,
-                                  certificates=certificates)
+                                  certificates=certificates, links=links)
 
 
 def register(app: App, runtime: Runtime) -> None:

@@ -237,10 +237,10 @@ def _file(runtime: Runtime, session: Session, meta: FormMeta, values: dict[str, 
     if meta.request:
         return resubmit(session, meta.request, values, actor=who, now=now,
                         calendar=runtime.calendar, files=fetched.files,
-                        unreadable=fetched.unreadable)
+                        unreadable=fetched.unreadable, links=fetched.links)
     return submit(session, values, actor=who, now=now, calendar=runtime.calendar,
                   files=fetched.files, unreadable=fetched.unreadable,
-                  idempotency_key=meta.key, judged=judgement)
+                  idempotency_key=meta.key, judged=judgement, links=fetched.links)
 
 
 def _on_first_input(view: dict[str, Any], message: str) -> dict[str, str]:
