@@ -82,7 +82,11 @@ def _of_team(workspace: Any, team: str) -> Any:
 
 
 def _stream(session: Session, stmt: Select[Any]) -> Iterator[Row]:
-    for row in session.execute(stmt.execution_options(yield_per=BATCH)):
+    """Rows as the database sends them, BATCH at a time (a server-side cursor on PostgreSQL),
+    on the session's connection and transaction, without the ORM's per-row work."""
+    connection = session.connection().execution_options(stream_results=True,
+                                                        max_row_buffer=BATCH)
+    for row in connection.execute(stmt):
         yield tuple(row)
 
 
