@@ -59,6 +59,9 @@ UNDECIDED_STATES = frozenset({RequestState.submitted, RequestState.in_review})
 # as holding their issuer (migration 0003 spells the same predicate out).
 OPEN_LAUNCH = text("kind = 'launch' AND state IN ("
                    + ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATES)) + ")")
+# The reviewer queue's rows (migration 0005 spells the same predicate out).
+UNDECIDED = text("state IN (" + ", ".join(f"'{s.value}'" for s in sorted(UNDECIDED_STATES))
+                 + ")")
 
 
 class Integration(Base):
@@ -108,8 +111,12 @@ class Request(Base):
     __table_args__ = (
         # the manifest: approved for a day
         Index("ix_requests_state_target", "state", "target_deploy_date"),
-        # the reviewer queue (oldest first) and the digest's counts by state
+        # the digest's counts by state
         Index("ix_requests_state_submitted", "state", "submitted_at"),
+        # the reviewer queue, oldest first: read in order and stopped at its limit, instead of
+        # sorting every undecided request (thousands on a busy week)
+        Index("ix_requests_undecided_submitted", "submitted_at", "id",
+              sqlite_where=UNDECIDED, postgresql_where=UNDECIDED),
         # a partner's (team's) list, newest first
         Index("ix_requests_team_created", "requester_team_id", "created_at"),
         Index("ix_requests_partner_team_created", "partner_team_id", "created_at"),

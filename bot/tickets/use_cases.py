@@ -73,8 +73,6 @@ class TicketTopic(StrEnum):
     staff_dm = "ticket_staff_dm"
 
 
-TICKET_TOPICS = frozenset(t.value for t in TicketTopic)
-
 
 # --- records ---------------------------------------------------------------------------------
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot.config import Settings
-from bot.slack.messages import _resubmission
 from bot.slack.requests.dm import ProductionSteps, Resubmission, partner_dm
+from bot.slack.requests.messages import _resubmission
 from tests.slack.test_views import record
 
 STEPS = ProductionSteps("secure.idp.example.gov", "https://idp.example.gov/certs")

@@ -16,9 +16,9 @@ from bot.requests.records import RequestRecord
 from bot.slack.blocks import Block
 from bot.slack.ids import Action
 from bot.slack.listening import actor, clicked_value, tell
-from bot.slack.messages import file_facts, file_links
 from bot.slack.refusals import refusal_text
 from bot.slack.requests.details import details_blocks, details_view, page_of
+from bot.slack.requests.messages import file_facts, file_links
 from bot.slack.runtime import Runtime
 
 
