@@ -17,6 +17,7 @@ from bot.cli.export import add_export_command
 from bot.cli.jobs import add_jobs_commands
 from bot.cli.serve import add_serve_command
 from bot.cli.store import add_store_commands
+from bot.cli.teams import add_teams_commands
 from bot.ops.commands import add_settings_command
 from bot.request_file import InputError
 
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_jobs_commands(sub)
     add_settings_command(sub)
     add_export_command(sub)
+    add_teams_commands(sub)
     return parser
 
 

@@ -20,9 +20,11 @@ from bot.slack.blocks import (
     section,
 )
 from bot.slack.counts import counted
+from bot.slack.home.team import team_sections
 from bot.slack.ids import Action
 from bot.slack.tickets.home import ticket_sections
 from bot.store.models import RequestState
+from bot.teams.manage import TeamSummary
 from bot.tickets.use_cases import TicketRecord
 
 NEXT_STEP = {
@@ -58,10 +60,11 @@ def _missing(record: RequestRecord) -> str | None:
 
 def home_view(mine: Sequence[RequestRecord], queue: Sequence[RequestRecord] | None, *,
               tickets: Sequence[TicketRecord] = (),
-              ticket_queue: Sequence[TicketRecord] | None = None) -> dict[str, Any]:
+              ticket_queue: Sequence[TicketRecord] | None = None,
+              teams: Sequence[TeamSummary] = ()) -> dict[str, Any]:
     """`queue` is given to reviewers only: undecided requests, oldest first. `tickets` are
     the team's open support tickets; `ticket_queue` (reviewers: the support team) every
-    open ticket."""
+    open ticket; `teams` the partner teams the user is on."""
     blocks: list[dict[str, Any]] = [
         header("launchbot"),
         section("File launch, change and staging requests and follow them to production.",
@@ -85,4 +88,5 @@ def home_view(mine: Sequence[RequestRecord], queue: Sequence[RequestRecord] | No
                 + (f" · {counted(warnings, 'warning')}" if warnings else ""),
                 accessory=_details(record)))
     blocks += ticket_sections(tickets, ticket_queue)
+    blocks += team_sections(teams)  # last: the Home tab holds 100 blocks
     return {"type": "home", "blocks": blocks}

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.requests import Actor, WorkflowError, get_request, team_requests, withdraw
 from bot.requests.history import request_history
 from bot.slack.blocks import escape, section
-from bot.slack.listening import Subcommand, UserTeams, slash_command
+from bot.slack.listening import Subcommand, slash_command
 from bot.slack.refusals import refusal_text
 from bot.slack.requests import replies
 from bot.slack.requests.card import details_button
@@ -21,13 +21,14 @@ from bot.slack.requests.filing import open_form
 from bot.slack.runtime import Runtime
 from bot.slack.schedule import calendar as deploy_calendar
 from bot.slack.server import CALENDAR_PATH
+from bot.slack.teams_command import team_command
 
 log = logging.getLogger(__name__)
 
 
 def register(app: App, runtime: Runtime) -> None:
     app.command("/launch-request")(slash_command(
-        runtime, UserTeams(runtime.client), open_form, SUBCOMMANDS, replies.unknown_subcommand))
+        runtime, open_form, SUBCOMMANDS, replies.unknown_subcommand))
 
 
 def _status(runtime: Runtime, who: Actor, args: list[str]) -> str | dict[str, Any]:
@@ -99,5 +100,5 @@ def _help(runtime: Runtime, who: Actor, args: list[str]) -> str:
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "status": _status, "list": _list, "withdraw": _withdraw, "calendar": _calendar,
-    "help": _help, "history": _history, "export": export_command,
+    "help": _help, "team": team_command, "history": _history, "export": export_command,
 }

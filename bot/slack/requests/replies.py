@@ -18,6 +18,7 @@ HELP = """*/launch-request* files and follows deployment requests.
 • `/launch-request withdraw LR-1042`: withdraw a request before it is approved
 • `/launch-request calendar`: the next deploy days and their cutoffs
 • `/launch-request export [requests|decisions|tickets|audit]`: reviewers, a CSV in your DM
+• `/launch-request team`: manage partner teams (reviewers)
 Before you file, `launchbot check request.yaml` checks a request file on your machine."""
 
 
