@@ -27,10 +27,11 @@ from tests.e2e.test_launch_flow import (
     text_of,
     world_on,
 )
+from tests.partner_teams import AGENCY_TEAM
 from tests.requests.conftest import LAUNCH_FILES, example, example_files
 
 URIS = [f"https://benefits.example.gov/auth/result/{i:03d}" for i in range(200)]
-PARTNER_ACTOR = Actor(user_id=PARTNER, team_id=AGENCY)
+PARTNER_ACTOR = Actor(user_id=PARTNER, team_id=AGENCY, teams=frozenset({AGENCY_TEAM}))
 REVIEWER_ACTOR = Actor(user_id=REVIEWER, team_id=IDP, is_reviewer=True)
 
 
