@@ -30,6 +30,7 @@ from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.slack_client import SignedSender
 from bot.requests import manifest_for
 from bot.requests.manifest import render_text
+from bot.slack.people import display_names
 from bot.slack.server import BackgroundServer, Bot, assemble
 from bot.store.db import Store
 from bot.store.migrate import upgrade
@@ -128,7 +129,10 @@ def run(settings: Settings, out: TextIO) -> int:
 
 def _run(settings: Settings, store: Store, now: datetime, out: TextIO) -> None:
     issuer = "urn:gov:gsa:openidconnect.profiles:sp:sso:demo:benefits"
-    with FakeSlack() as slack:
+    # The bot is installed in the identity provider's workspace; the partner comes in over
+    # Slack Connect, so their agency's team is made on first use, with no set-up.
+    with FakeSlack(team_id="T0IDP", team_name="Identity provider") as slack:
+        slack.add_team("T0AGENCY", "Agency Partners")
         slack.add_user(PARTNER, name="pat", team_id="T0AGENCY")
         slack.add_user(REVIEWER, name="rae", team_id="T0IDP")
         slack.add_usergroup("S0REVIEWERS", [REVIEWER])
@@ -149,7 +153,9 @@ def _run(settings: Settings, store: Store, now: datetime, out: TextIO) -> None:
             with store.reader() as session:
                 items = [i for i in manifest_for(session, day) if i.issuer == issuer]
             out.write("\nOn deploy day, the manifest will say:\n")
-            out.write(render_text(day, items) + "\n")
+            names = display_names(bot.runtime.client, [
+                u for i in items for u in (i.requester_user_id, i.approved_by) if u])
+            out.write(render_text(day, items, names) + "\n")
 
 
 def _target(store: Store, issuer: str) -> date:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.calendar import DeployCalendar
+from bot.kernel import access
 from bot.kernel.actors import Actor
 from bot.kernel.errors import InvalidTransition, NotAllowed, NotARequest, ValidationFailed
 from bot.models import Configuration, Kind, Report, parse_request
@@ -44,18 +45,21 @@ def submit(session: Session, data: Data, *, actor: Actor, now: datetime,
            calendar: DeployCalendar, files: Mapping[str, bytes] | None = None,
            unreadable: Mapping[str, str] | None = None,
            idempotency_key: str | None = None,
-           judged: Judgement | None = None) -> RequestRecord:
+           judged: Judgement | None = None,
+           links: Mapping[str, str] | None = None) -> RequestRecord:
     """File a launch, change or staging request.
 
     Refuses with ValidationFailed(report) when the rules core finds errors (nothing is
     written). With an `idempotency_key`, a repeat (double submit, retried delivery) returns
     the request the first call created. `judged`: what `judge` said of this same data, files
     and time in an earlier read; it is used when the store still says what it said then.
+    `links`: where each file (by name) can be opened in Slack, kept with it.
     """
     if idempotency_key:
         existing = queries.request_by_key(session, idempotency_key)
         if existing is not None:
             return _same_requester(existing, actor)
+    team = access.filing_team(actor)
     try:
         if judged is not None and judged.holds(session, now=now):
             judgement = judged
@@ -70,12 +74,14 @@ def submit(session: Session, data: Data, *, actor: Actor, now: datetime,
             raise
         return _same_requester(existing, actor)
     assert judgement.request is not None and judgement.columns is not None  # judged ok
+    access.require_own_integration(team, judgement.facts.owner_team, judgement.request.issuer)
     row = Request(
         kind=judgement.request.kind.value, state=RequestState.submitted.value, version=1,
         requester_user_id=actor.user_id, requester_team_id=actor.team_id,
+        partner_team_id=team,
         idempotency_key=idempotency_key, slip_count=0, submitted_at=now, created_at=now,
         updated_at=now, **judgement.columns)
-    row.attachments = _attachments(judgement.request, judgement.context.files, now)
+    row.attachments = _attachments(judgement.request, judgement.context.files, now, links)
     # A savepoint: on PostgreSQL a failed INSERT aborts the transaction, and this one must go
     # on to read who won. A racer waits on the unique index it clashes with until the winner
     # commits: a delivery of the same form (idempotency key) or another launch of this issuer
@@ -106,14 +112,15 @@ def filed_with(session: Session, idempotency_key: str, *, actor: Actor) -> Reque
 
 def resubmit(session: Session, request_id: int | str, data: Data, *, actor: Actor,
              now: datetime, calendar: DeployCalendar, files: Mapping[str, bytes] | None = None,
-             unreadable: Mapping[str, str] | None = None) -> RequestRecord:
+             unreadable: Mapping[str, str] | None = None,
+             links: Mapping[str, str] | None = None) -> RequestRecord:
     """The requester's team answers "changes requested" (changes_requested → submitted).
 
     Files not uploaded again are taken from the previous submission by name. The target
     deploy date is recomputed and never earlier than before.
     """
     row = load_visible(session, request_id, actor)
-    if row.requester_team_id != actor.team_id:
+    if not access.on_team(actor, row.partner_team_id):
         raise NotAllowed("other_team", action="resubmit", request=row.public_id)
     if row.state != S.changes_requested:
         raise InvalidTransition(row.public_id, state=row.state, action="resubmit")
@@ -124,10 +131,14 @@ def resubmit(session: Session, request_id: int | str, data: Data, *, actor: Acto
     if kind != row.kind:
         raise InvalidTransition(row.public_id, state=row.state, action=f"resubmit as {kind}")
     previous = {a.name: a.content for a in row.attachments}
+    # A file kept from the previous submission keeps its link.
+    links = {**{a.name: a.link for a in row.attachments if a.link}, **(links or {})}
     judgement = _judge(session, data, now=now, calendar=calendar,
                        files={**previous, **(files or {})}, unreadable=unreadable or {},
                        excluding=row.id)
     assert judgement.request is not None and judgement.columns is not None  # judged ok
+    access.require_own_integration(row.partner_team_id, judgement.facts.owner_team,
+                                   judgement.request.issuer)
     judged = dict(judgement.columns)
     # The row keeps only the latest submission: the audit event keeps what this one changed.
     changes = submission_changes(row.submitted, judged["submitted"])
@@ -149,7 +160,7 @@ def resubmit(session: Session, request_id: int | str, data: Data, *, actor: Acto
         _rejudge(clash, session, data, now=now, calendar=calendar,
                  files={**previous, **(files or {})}, unreadable=unreadable or {},
                  excluding=row.id)
-    row.attachments = _attachments(judgement.request, judgement.context.files, now)
+    row.attachments = _attachments(judgement.request, judgement.context.files, now, links)
     session.flush()
     notify(session, row, event="resubmitted", now=now,
            data={"target_deploy_date": _iso(row.target_deploy_date)})
@@ -191,6 +202,7 @@ class StoreFacts:
     known_issuers: frozenset[str]
     open_request_issuers: frozenset[str]
     integration_id: int | None = None  # a change's integration
+    owner_team: int | None = None  # the partner team that owns it
     current: Mapping[str, Any] | None = None  # its configuration as stored
     certificates: Mapping[str, str] | None = None  # the certificate contents it knows
 
@@ -211,6 +223,7 @@ def store_facts(session: Session, request: RequestModel | None, *,
     return StoreFacts(
         known_issuers=queries.known_issuers(session, among), open_request_issuers=held,
         integration_id=integration.id if integration is not None else None,
+        owner_team=integration.partner_team_id if integration is not None else None,
         current=dict(integration.configuration) if integration is not None else None,
         certificates=dict(integration.certificates or {}) if integration is not None else None)
 
@@ -322,9 +335,10 @@ def _judged(request: RequestModel, report: Report, context: Context,
     }
 
 
-def _attachments(request: RequestModel, files: Mapping[str, bytes],
-                 now: datetime) -> list[Attachment]:
-    """The logo and certificates the request names, exactly as received."""
+def _attachments(request: RequestModel, files: Mapping[str, bytes], now: datetime,
+                 links: Mapping[str, str] | None = None) -> list[Attachment]:
+    """The logo and certificates the request names, exactly as received (with their Slack
+    link when they were uploaded there)."""
     named = [("logo", request.logo)] if request.logo else []
     named += [("certificate", name) for name in request.certificates or ()]
     rows: list[Attachment] = []
@@ -334,12 +348,13 @@ def _attachments(request: RequestModel, files: Mapping[str, bytes],
             continue  # a change that keeps the current file: nothing new to carry
         content = bytes(content)
         rows.append(Attachment(role=role, name=name, content=content, size=len(content),
-                               sha256=hashlib.sha256(content).hexdigest(), created_at=now))
+                               sha256=hashlib.sha256(content).hexdigest(), created_at=now,
+                               link=(links or {}).get(name)))
     return rows
 
 
 def _same_requester(row: Request, actor: Actor) -> RequestRecord:
-    if row.requester_team_id != actor.team_id:
+    if not access.on_team(actor, row.partner_team_id):
         # Someone else's key: say nothing about their request.
         raise NotAllowed("other_team", action="submit with this key")
     return RequestRecord.of(row)

@@ -153,6 +153,8 @@ def cutoffs(calendar: DeployCalendar, today: date) -> dict[str, Any]:
         "push_cutoff": push.cutoff_push_notification.isoformat(),
         "following_deploy": following.date.isoformat(),
         "following_cutoff": following.cutoff.isoformat(),
+        "often_closed": {d.date.isoformat(): d.often_closed
+                         for d in (regular, following, push) if d.often_closed},
     }
 
 

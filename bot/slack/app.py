@@ -15,10 +15,11 @@ from bot.ops.logs import ContextExecutor
 from bot.slack.client import metered_copy
 from bot.slack.home import listener as home
 from bot.slack.listening import actor_id, tell
-from bot.slack.requests import commands, review
+from bot.slack.requests import commands, details_listener, review
 from bot.slack.requests import filing as form
 from bot.slack.runtime import Runtime
 from bot.slack.schedule import buttons as deploy
+from bot.slack.team_gate import team_gate
 from bot.slack.tickets import listeners as tickets
 from bot.store.claims import record_event
 
@@ -134,6 +135,8 @@ def create_app(runtime: Runtime) -> App:
                     return BoltResponse(status=200, body="")
         return next()
 
-    for group in (commands, form, review, home, deploy, tickets):
+    app.middleware(team_gate(runtime))
+
+    for group in (commands, form, review, details_listener, home, deploy, tickets):
         group.register(app, runtime)
     return app

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from bot.kernel import access
 from bot.kernel.actors import Actor
 from bot.kernel.errors import ValidationFailed, WorkflowError
 from bot.kernel.ids import TICKET_IDS
@@ -24,7 +25,6 @@ from bot.slack.listening import (
     NoteCheck,
     NoteUseCase,
     Subcommand,
-    UserTeams,
     actor,
     answer,
     button,
@@ -35,6 +35,7 @@ from bot.slack.listening import (
     slash_command,
 )
 from bot.slack.refusals import refusal_text
+from bot.slack.requests.details import history_message
 from bot.slack.runtime import Runtime
 from bot.slack.tickets import replies
 from bot.slack.tickets.form import (
@@ -46,6 +47,7 @@ from bot.slack.tickets.form import (
     ticket_form,
     ticket_note_about,
 )
+from bot.tickets.history import ticket_history
 from bot.tickets.use_cases import (
     answer_ticket,
     claim_ticket,
@@ -78,7 +80,7 @@ def _integrations(runtime: Runtime, who: Actor) -> dict[str, str]:
     """The team's production integrations for the picker (issuer -> label)."""
     with runtime.store.reader() as session:
         return {i.issuer: f"{i.friendly_name or i.issuer} ({i.issuer})"
-                for i in queries.integrations(session) if i.team_id == who.team_id}
+                for i in access.own(who, queries.integrations(session))}
 
 
 def open_ticket_form(runtime: Runtime, client: WebClient, trigger_id: str, who: Actor) -> None:
@@ -87,10 +89,8 @@ def open_ticket_form(runtime: Runtime, client: WebClient, trigger_id: str, who: 
 
 
 def register(app: App, runtime: Runtime) -> None:
-    teams = UserTeams(runtime.client)
-
     app.command("/support-ticket")(slash_command(
-        runtime, teams, open_ticket_form, SUBCOMMANDS, replies.unknown_subcommand))
+        runtime, open_ticket_form, SUBCOMMANDS, replies.unknown_subcommand))
 
     app.action(Action.new_ticket.value)(form_button(runtime, open_ticket_form))
 
@@ -168,6 +168,17 @@ def _status(runtime: Runtime, who: Actor, args: list[str]) -> str:
         get_ticket(session, args[0], actor=who)), noun=TICKET)
 
 
+def _history(runtime: Runtime, who: Actor, args: list[str]) -> str | dict[str, Any]:
+    if not args:
+        return "Which ticket? `/support-ticket history ST-1001`"
+    try:
+        with runtime.store.reader() as session:
+            ticket, entries = ticket_history(session, args[0], actor=who)
+    except WorkflowError as exc:
+        return refusal_text(exc, noun=TICKET)
+    return history_message(None, entries, runtime.calendar.tz, public_id=ticket.public_id)
+
+
 def _list(runtime: Runtime, who: Actor, args: list[str]) -> str:
     with runtime.store.reader() as session:
         return replies.ticket_list(team_tickets(session, actor=who, limit=20))
@@ -178,5 +189,5 @@ def _help(runtime: Runtime, who: Actor, args: list[str]) -> str:
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
-    "status": _status, "list": _list, "help": _help,
+    "status": _status, "list": _list, "help": _help, "history": _history,
 }
