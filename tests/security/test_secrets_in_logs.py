@@ -220,7 +220,8 @@ def test_serve_with_everything_set_logs_no_secret(tmp_path: Path, log_format: st
                     pass
                 assert time.monotonic() < deadline, "launchbot serve did not become ready"
                 time.sleep(0.05)
-            with HostileSender(url, SECRET, fake=slack) as sender:
+            # A loaded machine at DEBUG: allow the subprocess more than the default 10 s.
+            with HostileSender(url, SECRET, fake=slack, timeout=30) as sender:
                 for signing in (Signing.FORGED, Signing.REPLAYED, Signing.MISSING):
                     assert sender.slash_command(
                         "/launch-request", f"status {FORGED_MARKER}", user_id=PARTNER,
