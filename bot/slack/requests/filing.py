@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,8 +37,6 @@ from bot.slack.refusals import refusal_text
 from bot.slack.requests.form import (
     KINDS,
     PICK_KIND,
-    PICK_TEAM,
-    TEAM_BLOCK,
     FormMeta,
     changed_only,
     confirmation,
@@ -49,7 +46,7 @@ from bot.slack.requests.form import (
     request_form,
 )
 from bot.slack.runtime import Runtime
-from bot.teams.manage import teams_by_id
+from bot.slack.team_picker import TEAM_BLOCK, acting_for, pick_team, team_choices
 
 log = logging.getLogger(__name__)
 RESHAPERS = (Action.pick_kind, Action.pick_protocol, Action.pick_ial, Action.pick_integration)
@@ -63,25 +60,6 @@ def _integrations(runtime: Runtime, who: Actor) -> tuple[dict[str, str], dict[st
         rows = access.own(who, queries.integrations(session))
         return ({i.issuer: f"{i.friendly_name or i.issuer} ({i.issuer})" for i in rows},
                 {i.issuer: dict(i.configuration) for i in rows})
-
-
-def team_choices(runtime: Runtime, who: Actor) -> dict[str, str]:
-    """The teams someone on several partner teams picks from (team ID -> name); else none."""
-    if len(who.teams) < 2:
-        return {}
-    with runtime.store.reader() as session:
-        return {str(t.id): f"{t.name} ({t.slug})" for t in teams_by_id(session, who.teams)}
-
-
-def picked_team(who: Actor, values: dict[str, Any]) -> Actor | None:
-    """`who` acting for the team picked on the form (taken out of `values`): `who` as is when
-    on one team, None when on several and none of theirs was picked."""
-    picked = values.pop(TEAM_BLOCK, None)
-    if len(who.teams) < 2:
-        return who
-    team = int(picked) if isinstance(picked, str) and picked.isascii() and picked.isdigit() \
-        and len(picked) < 12 else None
-    return replace(who, acting_for=team) if team in who.teams else None
 
 
 def _form(runtime: Runtime, who: Actor, meta: FormMeta, values: dict[str, Any],
@@ -179,9 +157,10 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
     if values["kind"] not in ("launch", "change", "staging"):
         ack(response_action="errors", errors={"kind": PICK_KIND})
         return
-    acting = picked_team(who, values) if not meta.request else who
+    picked = values.pop(TEAM_BLOCK, None)
+    acting = acting_for(who, picked) if not meta.request else who
     if acting is None:
-        ack(response_action="errors", errors={TEAM_BLOCK: PICK_TEAM})
+        ack(response_action="errors", errors={TEAM_BLOCK: pick_team("request")})
         return
     who = acting
     if meta.kind is None:  # picked, but the form has not followed yet: show it

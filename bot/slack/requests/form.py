@@ -22,6 +22,7 @@ from bot.rules.identity import ATTRIBUTES
 from bot.rules.launch import AUDIENCES
 from bot.slack.blocks import clip, context, divider, escape, long_date, plain, section
 from bot.slack.ids import Action, Block, Callback
+from bot.slack.team_picker import TEAM_BLOCK, team_block
 
 TITLE = "Deployment request"  # Slack allows 24 characters
 METADATA_LIMIT = 3000  # characters of private_metadata Slack holds
@@ -295,23 +296,6 @@ def _integration_block(integrations: Mapping[str, str], issuer: str | None) -> d
             "label": plain("Integration to change"), "element": element}
 
 
-TEAM_BLOCK = "partner_team"  # the team picker, for someone on several partner teams
-PICK_TEAM = "Pick the partner team this request is for."
-
-
-def team_block(teams: Mapping[str, str], picked: Any) -> dict[str, Any]:
-    """A picker of the partner teams (team ID -> name) someone on several teams files for."""
-    element: dict[str, Any] = {
-        "type": "static_select", "action_id": Action.value.value,
-        "placeholder": plain("Choose your team"),
-        "options": [_option(t, clip(name, 75)) for t, name in teams.items()][:100]}
-    if picked in teams:
-        element["initial_option"] = _option(picked, clip(teams[picked], 75))
-    return {"type": "input", "block_id": TEAM_BLOCK, "label": plain("Partner team"),
-            "hint": plain("You are on several partner teams: the request belongs to this one."),
-            "element": element}
-
-
 def nested_value(values: Mapping[str, Any], name: str) -> Any:
     """`values['help_text']['sign_in']` for 'help_text.sign_in'."""
     if "." in name:
@@ -340,7 +324,7 @@ def request_form(meta: FormMeta, values: Mapping[str, Any], *,
     if meta.request is None:
         blocks.append(_kind_block(kind))
         if teams and len(teams) > 1:
-            blocks.append(team_block(teams, values.get(TEAM_BLOCK)))
+            blocks.append(team_block(teams, values.get(TEAM_BLOCK), "request"))
     view: dict[str, Any] = {"type": "modal", "callback_id": Callback.request_form.value,
                             "title": plain(TITLE, 24), "close": plain("Cancel", 24),
                             "private_metadata": meta.dump(), "blocks": blocks}
