@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from bot.cli.calendar import add_calendar_commands
 from bot.cli.check import add_check_command, add_rules_command
-from bot.cli.common import EXIT_BROKEN_PIPE, EXIT_INPUT, Parser, load_settings
+from bot.cli.common import EXIT_BROKEN_PIPE, EXIT_INPUT, Parser, load_settings, one_line
 from bot.cli.export import add_export_command
 from bot.cli.jobs import add_jobs_commands
 from bot.cli.serve import add_serve_command
@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe shows here, not as a message at exit
         return code
     except InputError as exc:
-        print(f"launchbot: {exc}", file=sys.stderr)
+        print(f"launchbot: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
