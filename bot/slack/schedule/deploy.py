@@ -24,6 +24,7 @@ from bot.slack.blocks import (
     section,
     user,
 )
+from bot.slack.changes import change_lines
 from bot.slack.ids import Action
 from bot.slack.requests.card import certificate_text, logo_text
 from bot.store.models import RequestState
@@ -51,13 +52,6 @@ def card_link(channel: str | None, ts: str | None, text: str = "review card") ->
     return f"<https://slack.com/archives/{channel}/p{ts.replace('.', '')}|{text}>"
 
 
-def _short(value: Any) -> str:
-    if value in (None, "", []):
-        return "(none)"
-    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-    return clip(text, 300)
-
-
 def _name(friendly: str | None, issuer: str | None, agency: str | None = None) -> str:
     name = f"*{escape(friendly or issuer or '(unnamed)')}*"
     return f"{name} — {escape(agency)}" if agency else name
@@ -76,8 +70,8 @@ def item_text(item: DeployItem, day: date, tz: tzinfo) -> str:
     if link:
         facts.append(link)
     lines.append(" · ".join(facts))
-    for d in item.diff:
-        lines.append(f"• *{escape(d.field)}*: {escape(_short(d.old))} → {escape(_short(d.new))}")
+    lines += change_lines({d.field: {"old": d.old, "new": d.new} for d in item.diff},
+                          where="the whole is in `launchbot manifest`")
     if item.change_summary:
         lines.append(f"_Why:_ {escape(clip(str(item.change_summary), 300))}")
     lines.append(status_line(item, day, tz))
