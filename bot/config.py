@@ -124,6 +124,9 @@ class Settings(BaseSettings):
     database_url: str = Field(
         DEFAULT_DATABASE_URL, description="the store: a SQLite file or postgresql://user@host/db")
     port: int = Field(3000, description="the HTTP port serve listens on")
+    public_url: str | None = Field(
+        None, description="where serve is reached from outside (https://launchbot.example.gov); "
+        "/launch-request calendar links its feed there")
     review_channel: str | None = Field(
         None, description="channel ID for review cards; needed by serve")
     manifest_channel: str | None = Field(

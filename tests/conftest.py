@@ -24,7 +24,8 @@ PG_ENV = "TEST_DATABASE_URL"
 PG_URL = os.environ.get(PG_ENV)
 TABLES = ("integration_deploys", "attachments", "audit_events", "outbox", "requests",
           "ticket_messages", "ticket_attachments", "ticket_events", "tickets",
-          "integrations", "job_claims", "processed_events")
+          "integrations", "job_claims", "processed_events", "team_members",
+          "team_workspaces", "team_channels", "team_events", "teams")
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),

@@ -4,6 +4,7 @@
                          request verification stays on: a bad or stale signature gets 401)
     GET  /healthz        200 "ok" while the process serves
     GET  /readyz         200 when the database answers, else 503
+    GET  /calendar.ics   the deploy calendar as an iCalendar feed (bot/calendar/feed.py)
     anything else        404
 
 Served by waitress (a production WSGI server: a thread pool, bounded request sizes). A body
@@ -29,6 +30,7 @@ from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
+from bot.calendar.feed import deploy_feed
 from bot.config import Settings
 from bot.scheduler import Scheduler
 from bot.slack.client import listener_handlers, make_client
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+CALENDAR_PATH = "/calendar.ics"
 MAX_BODY = 1024 * 1024
 THREADS = 16
 _TIMESTAMP = re.compile(r"[0-9]{1,15}")
@@ -82,10 +85,12 @@ def _unparsable(environ: WSGIEnvironment, length: int) -> tuple[str, str] | None
 class SlackWsgiApp:
     """The WSGI application: routes to Bolt or answers the health checks itself."""
 
-    def __init__(self, app: App, ready: Callable[[], bool], *, max_body: int = MAX_BODY) -> None:
+    def __init__(self, app: App, ready: Callable[[], bool], *, max_body: int = MAX_BODY,
+                 calendar_feed: Callable[[], bytes] | None = None) -> None:
         self.slack = SlackRequestHandler(app, path=EVENTS_PATH)
         self.ready = ready
         self.max_body = max_body
+        self.calendar_feed = calendar_feed
 
     def __call__(self, environ: WSGIEnvironment,
                  start_response: StartResponse) -> Iterable[bytes]:
@@ -107,6 +112,8 @@ class SlackWsgiApp:
             if refused is not None:
                 return _plain(start_response, *refused)
             return self.slack(environ, start_response)
+        if path == CALENDAR_PATH and self.calendar_feed is not None:
+            return self._calendar(method, start_response)
         if path in ("/healthz", "/readyz"):
             if method not in ("GET", "HEAD"):
                 return _plain(start_response, "405 Method Not Allowed", "GET only",
@@ -118,11 +125,25 @@ class SlackWsgiApp:
             return _plain(start_response, "503 Service Unavailable", "database unreachable")
         return _plain(start_response, "404 Not Found", "not found")
 
+    def _calendar(self, method: str, start_response: StartResponse) -> list[bytes]:
+        if method not in ("GET", "HEAD"):
+            return _plain(start_response, "405 Method Not Allowed", "GET only",
+                          [("Allow", "GET, HEAD")])
+        assert self.calendar_feed is not None
+        body = self.calendar_feed()
+        start_response("200 OK", [
+            ("Content-Type", "text/calendar; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("Content-Disposition", 'inline; filename="deploy-days.ics"'),
+            ("Cache-Control", "public, max-age=3600")])
+        return [] if method == "HEAD" else [body]
 
-def create_wsgi_app(app: App, ready: Callable[[], bool], *,
-                    max_body: int = MAX_BODY) -> SlackWsgiApp:
-    """`ready` is the readiness probe, e.g. `store.ping`."""
-    return SlackWsgiApp(app, ready, max_body=max_body)
+
+def create_wsgi_app(app: App, ready: Callable[[], bool], *, max_body: int = MAX_BODY,
+                    calendar_feed: Callable[[], bytes] | None = None) -> SlackWsgiApp:
+    """`ready` is the readiness probe, e.g. `store.ping`; `calendar_feed` makes the body of
+    GET /calendar.ics (none: 404)."""
+    return SlackWsgiApp(app, ready, max_body=max_body, calendar_feed=calendar_feed)
 
 
 def make_server(wsgi_app: WSGIApplication, *, host: str = "0.0.0.0", port: int = 3000,
@@ -225,5 +246,6 @@ def assemble(settings: Settings, store: Store, *, client: WebClient | None = Non
     app = create_app(runtime)
     scheduler = Scheduler(store, settings, calendar=runtime.calendar, clock=clock,
                           on_posted=relay.poke)
-    return Bot(runtime=runtime, app=app, relay=relay, wsgi=create_wsgi_app(app, store.ping),
-               scheduler=scheduler)
+    wsgi = create_wsgi_app(app, store.ping,
+                           calendar_feed=lambda: deploy_feed(runtime.calendar, clock()))
+    return Bot(runtime=runtime, app=app, relay=relay, wsgi=wsgi, scheduler=scheduler)

@@ -75,6 +75,8 @@ class Integration(Base):
     friendly_name: Mapped[str | None] = mapped_column(String(255))
     # The Slack team that owns it, once known (a deployed launch sets it; an import cannot).
     team_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    # The partner team that owns it: who may see it and file changes to it.
+    partner_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     configuration: Mapped[dict[str, Any]]  # a bot.models.Configuration, dumped as JSON
     # Certificate PEM texts by the names `configuration.certificates` uses.
     certificates: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -113,6 +115,7 @@ class Request(Base):
         Index("ix_requests_state_submitted", "state", "submitted_at"),
         # a partner's (team's) list, newest first
         Index("ix_requests_team_created", "requester_team_id", "created_at"),
+        Index("ix_requests_partner_team_created", "partner_team_id", "created_at"),
         # open issuers (ISS-UNIQUE)
         Index("ix_requests_issuer_state", "issuer", "state"),
         # ISS-UNIQUE as a guarantee: the rule reads, then inserts, so two launches of one
@@ -130,7 +133,9 @@ class Request(Base):
     integration_id: Mapped[int | None] = mapped_column(ForeignKey("integrations.id"),
                                                        index=True)
     requester_user_id: Mapped[str] = mapped_column(String(32))
-    requester_team_id: Mapped[str] = mapped_column(String(32))
+    requester_team_id: Mapped[str] = mapped_column(String(32))  # the requester's workspace
+    # The partner team that owns it (bot.kernel.access decides who sees it by this).
+    partner_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     # The request as validated (bot.models.Request dumped: only the fields given).
     submitted: Mapped[dict[str, Any]]
     findings: Mapped[list[Any]] = mapped_column(default=list)
@@ -294,6 +299,7 @@ class Ticket(Base):
     __table_args__ = (
         # a partner team's list, newest first
         Index("ix_tickets_team_created", "requester_team_id", "created_at"),
+        Index("ix_tickets_partner_team_created", "partner_team_id", "created_at"),
         # the open tickets, oldest first
         Index("ix_tickets_state_created", "state", "created_at"),
     )
@@ -308,7 +314,8 @@ class Ticket(Base):
     summary: Mapped[str | None] = mapped_column(Text)
     submitted: Mapped[dict[str, Any]]
     requester_user_id: Mapped[str] = mapped_column(String(32))
-    requester_team_id: Mapped[str] = mapped_column(String(32))
+    requester_team_id: Mapped[str] = mapped_column(String(32))  # the requester's workspace
+    partner_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     idempotency_key: Mapped[str | None] = mapped_column(String(255), unique=True)
     assignee_id: Mapped[str | None] = mapped_column(String(32))  # who claimed it
     resolved_by: Mapped[str | None] = mapped_column(String(32))
@@ -386,5 +393,89 @@ class TicketEvent(Base):
     action: Mapped[str] = mapped_column(String(32))
     from_state: Mapped[str | None] = mapped_column(String(24))
     to_state: Mapped[str | None] = mapped_column(String(24))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[datetime] = mapped_column(index=True)
+
+
+# --- partner teams ---------------------------------------------------------------------------
+
+class Team(Base):
+    """A partner team (an agency's staff, or a contractor working for it). It owns requests,
+    tickets and integrations; bot.teams.membership says who belongs to it."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    agency: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    members: Mapped[list[TeamMember]] = relationship(
+        back_populates="team", order_by="TeamMember.id", cascade="all, delete-orphan")
+    workspaces: Mapped[list[TeamWorkspace]] = relationship(
+        back_populates="team", order_by="TeamWorkspace.id", cascade="all, delete-orphan")
+    channels: Mapped[list[TeamChannel]] = relationship(
+        back_populates="team", order_by="TeamChannel.id", cascade="all, delete-orphan")
+
+
+class TeamMember(Base):
+    """An explicit member: a Slack user, or an email (an import) until that user turns up."""
+
+    __tablename__ = "team_members"
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id", name="uq_team_members_team_user"),
+        UniqueConstraint("team_id", "email", name="uq_team_members_team_email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    user_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    email: Mapped[str | None] = mapped_column(String(320), index=True)  # lower case
+    added_by: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime]
+
+    team: Mapped[Team] = relationship(back_populates="members")
+
+
+class TeamWorkspace(Base):
+    """A Slack Connect organisation (an external workspace): all its users are on the team."""
+
+    __tablename__ = "team_workspaces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    slack_team_id: Mapped[str] = mapped_column(String(32), unique=True)
+    bound_by: Mapped[str] = mapped_column(String(64))
+    bound_at: Mapped[datetime]
+
+    team: Mapped[Team] = relationship(back_populates="workspaces")
+
+
+class TeamChannel(Base):
+    """A shared channel: its members (reviewers excepted) are on the team."""
+
+    __tablename__ = "team_channels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    channel_id: Mapped[str] = mapped_column(String(32), unique=True)
+    bound_by: Mapped[str] = mapped_column(String(64))
+    bound_at: Mapped[datetime]
+
+    team: Mapped[Team] = relationship(back_populates="channels")
+
+
+class TeamEvent(Base):
+    """The teams' audit trail: who created a team, added or removed whom, bound what."""
+
+    __tablename__ = "team_events"
+    __table_args__ = (Index("ix_team_events_team_at", "team_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     at: Mapped[datetime] = mapped_column(index=True)

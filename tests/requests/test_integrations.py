@@ -20,7 +20,7 @@ from bot.requests import (
 )
 from bot.requests.integrations import ExportError, read_export
 from bot.store.db import Store
-from bot.store.models import IntegrationDeploy
+from bot.store.models import Integration, IntegrationDeploy
 
 from .conftest import EXAMPLES, NOW, PARTNER, REVIEWER, example
 
@@ -150,3 +150,59 @@ def test_deploying_a_change_updates_the_integration(db: Store, cal: DeployCalend
         history = s.scalars(select(IntegrationDeploy)).all()
         assert [h.request_id for h in history] == [record.id]
         assert history[0].configuration["default_aal"] == 2
+
+
+def test_an_export_is_checked_whole_one_problem_per_issuer_and_field(
+        export: dict[str, Any]) -> None:
+    from bot.requests.integrations import check_export
+
+    assert check_export(export) == []
+    export[BENEFITS] = {**export[BENEFITS], "ial": "two", "protocol": "carrier pigeon"}
+    export["help_text"] = {"sign_in": "blank"}  # what a request file would bring
+    export["urn:gov:gsa:SAML:2.0.profiles:sp:sso:x:y"] = ["not", "fields"]
+    problems = [(p.issuer, p.field) for p in check_export(export)]
+    assert problems == [(BENEFITS, "protocol"), (BENEFITS, "ial"), ("help_text", None),
+                        ("urn:gov:gsa:SAML:2.0.profiles:sp:sso:x:y", None)]
+
+
+def test_a_request_file_is_not_an_export() -> None:
+    with pytest.raises(ExportError, match="this is a request file"):
+        read_export((EXAMPLES / "launch-oidc.yaml").read_text())
+
+
+def test_a_dry_run_says_what_would_change_and_writes_nothing(
+        db: Store, export: dict[str, Any], imported: None) -> None:
+    from bot.store.models import AuditEvent, Integration
+
+    export[GRANTS] = {**export[GRANTS], "friendly_name": "Grants"}
+    with db.unit_of_work() as s:
+        result = import_export(s, export, NOW, dry_run=True)
+    assert (result.updated, result.changed) == ([GRANTS], {GRANTS: ["friendly_name"]})
+    with db.reader() as s:
+        names = {i.issuer: i.friendly_name for i in s.scalars(select(Integration))}
+        audits = s.scalars(select(AuditEvent.action)).all()
+    assert names[GRANTS] == "Example Grants"
+    assert audits == ["import_integrations"]  # the fixture's import only
+
+
+def test_remove_is_audited_and_refused_for_an_integration_with_history(
+        db: Store, imported: None) -> None:
+    from bot.requests.integrations import IntegrationInUse, remove_integration
+    from bot.store.models import AuditEvent
+
+    with db.unit_of_work() as s:
+        removed = remove_integration(s, GRANTS, NOW, by="cli:ops")
+        assert remove_integration(s, "urn:nothing:here", NOW) is None
+    assert removed is not None and removed.issuer == GRANTS
+    with db.reader() as s:
+        assert [i.issuer for i in list_integrations(s)] == [BENEFITS]
+        audit = s.scalars(select(AuditEvent).where(
+            AuditEvent.action == "remove_integration")).one()
+        assert (audit.actor, audit.detail["issuer"]) == ("cli:ops", GRANTS)
+        assert audit.detail["friendly_name"] == "Example Grants"  # nothing it held is lost
+    with db.unit_of_work() as s:
+        benefits = s.scalars(select(Integration).where(Integration.issuer == BENEFITS)).one()
+        s.add(IntegrationDeploy(integration_id=benefits.id, deployed_at=NOW, deployed_by="x",
+                                configuration={}))
+    with pytest.raises(IntegrationInUse, match="not removed"), db.unit_of_work() as s:
+        remove_integration(s, BENEFITS, NOW)

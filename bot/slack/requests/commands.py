@@ -9,6 +9,8 @@ from bot.slack.listening import Subcommand, UserTeams, slash_command
 from bot.slack.requests import replies
 from bot.slack.requests.filing import open_form
 from bot.slack.runtime import Runtime
+from bot.slack.schedule import calendar as deploy_calendar
+from bot.slack.server import CALENDAR_PATH
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -44,10 +46,23 @@ def _withdraw(runtime: Runtime, who: Actor, args: list[str]) -> str:
     return replies.withdrawn(record)
 
 
+def _calendar(runtime: Runtime, who: Actor, args: list[str]) -> str:
+    count = deploy_calendar.parse_count(args)
+    if isinstance(count, str):
+        return count
+    today = runtime.calendar.local_date(runtime.clock())
+    public = runtime.settings.public_url
+    return deploy_calendar.calendar_reply(
+        runtime.calendar.deploy_days(today, count=count), today,
+        timezone=runtime.calendar.tz.key,
+        feed_url=f"{public.rstrip('/')}{CALENDAR_PATH}" if public else None)
+
+
 def _help(runtime: Runtime, who: Actor, args: list[str]) -> str:
     return replies.HELP
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
-    "status": _status, "list": _list, "withdraw": _withdraw, "help": _help,
+    "status": _status, "list": _list, "withdraw": _withdraw, "calendar": _calendar,
+    "help": _help,
 }

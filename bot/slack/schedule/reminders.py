@@ -131,8 +131,9 @@ def cutoff_notice(payload: Payload) -> tuple[str, Blocks]:
             f"{long_date(push_cutoff)} to make the {long_date(push_deploy)} deploy.")
     return text, [section(body),
                   context("Deploys happen by close of business on deploy days, with two weeks' "
-                          "notice. `/launch-request` files a request; `launchbot calendar` "
-                          "lists every deploy day and its cutoff.")]
+                          "notice. `/launch-request` files a request; "
+                          "`/launch-request calendar` lists the next deploy days and their "
+                          "cutoffs.")]
 
 
 def ticket_reminder(payload: Payload) -> tuple[str, Blocks]:

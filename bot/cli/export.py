@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from bot import cli
+from bot.cli import common as cli
 from bot.exports import FORMATS, TABLES, Scope, export
 
 
@@ -19,12 +19,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     settings = cli.load_settings()
     scope = Scope(tz=settings.calendar().tz, since=args.since, until=args.until,
                   team=args.team)
-    store = cli._open_store(settings)
+    store = cli.open_store(settings)
     try:
         with store.reader() as session:
             count = export(session, sys.stdout, args.what, fmt=args.format, scope=scope)
     except SQLAlchemyError as exc:
-        raise cli._db_error(exc) from None
+        raise cli.db_error(exc) from None
     finally:
         store.dispose()
     print(f"{cli.plural(count, 'record')} of {args.what} exported", file=sys.stderr)
@@ -38,9 +38,9 @@ def add_export_command(sub: Any) -> None:
     p.add_argument("what", choices=tuple(TABLES), metavar="WHAT",
                    help="requests, decisions, tickets or audit")
     p.add_argument("--format", choices=FORMATS, default="csv")
-    p.add_argument("--since", type=cli._date, metavar="DATE",
+    p.add_argument("--since", type=cli.parse_date, metavar="DATE",
                    help="from this calendar day (YYYY-MM-DD, deploy calendar time zone)")
-    p.add_argument("--until", type=cli._date, metavar="DATE",
+    p.add_argument("--until", type=cli.parse_date, metavar="DATE",
                    help="through this calendar day, included")
     p.add_argument("--team", metavar="TEAM", help="one partner team (its Slack team ID)")
     p.set_defaults(handler=cmd_export)

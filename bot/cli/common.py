@@ -1,0 +1,110 @@
+"""What every `launchbot` command shares: exit codes, one-line usage errors, argument types,
+settings, tables and JSON output, and opening the store."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, NoReturn
+
+from pydantic import ValidationError
+
+from bot.calendar import DeployCalendar
+from bot.config import Settings, describe
+from bot.request_file import InputError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a process stopped by SIGPIPE
+
+
+class UsageError(InputError):
+    """Bad arguments or settings: exit 2 with one line."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (with where to read more), not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_INPUT, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def parse_year(text: str) -> int:
+    if not text.isdigit() or not 1900 <= int(text) <= 2200:
+        raise argparse.ArgumentTypeError(f"not a year between 1900 and 2200: {text!r}")
+    return int(text)
+
+
+def parse_positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return int(text)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise UsageError(describe(exc)) from None
+
+
+def local_today(calendar: DeployCalendar) -> date:
+    return datetime.now(calendar.tz).date()
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(headers)]
+    widths[-1] = 0  # the last column runs free
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+              for r in rows]
+    return "\n".join(lines)
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def store_url(settings: Settings) -> str:
+    from bot.store.db import normalize_url
+
+    try:
+        return normalize_url(settings.database_url).render_as_string(hide_password=False)
+    except Exception:  # any unparsable URL: say so in one line
+        raise UsageError(f"DATABASE_URL: not a database URL: {settings.database_url!r}") from None
+
+
+def db_error(exc: Exception) -> UsageError:
+    first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    return UsageError(f"database: {first}")
+
+
+def open_store(settings: Settings) -> Any:
+    """The Store for DATABASE_URL, refusing a database that is not at the latest schema."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.store.db import Store
+    from bot.store.migrate import is_up_to_date
+
+    store = Store.from_url(store_url(settings))
+    try:
+        if not is_up_to_date(store.engine):
+            store.dispose()
+            raise UsageError("the database schema is not up to date: run `launchbot db upgrade`")
+    except SQLAlchemyError as exc:
+        store.dispose()
+        raise db_error(exc) from None
+    return store

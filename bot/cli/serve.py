@@ -1,0 +1,119 @@
+"""`serve`: the Slack bot over HTTP or Socket Mode, with the outbox relay and the scheduler."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bot.cli.common import EXIT_OK, UsageError, db_error, load_settings, open_store, store_url
+from bot.config import Settings
+
+
+def _serve_settings_problem(settings: Settings, socket_mode: bool) -> str | None:
+    """One line naming every required setting that is missing, or None."""
+    missing = ["SLACK_BOT_TOKEN"] if settings.slack_bot_token is None else []
+    if socket_mode and settings.slack_app_token is None:
+        missing.append("SLACK_APP_TOKEN")
+    if not socket_mode and settings.slack_signing_secret is None:
+        missing.append("SLACK_SIGNING_SECRET")
+    if not settings.review_channel:
+        missing.append("REVIEW_CHANNEL")
+    if not missing:
+        return None
+    names = " and ".join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)
+    verb = "is" if len(missing) == 1 else "are"
+    return f"{names} {verb} not set (see README: running it for real)"
+
+
+class _Shutdown(SystemExit):
+    """SIGTERM: stop like Ctrl-C (waitress finishes the requests in flight)."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Shutdown(0)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+    import signal
+    import threading
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.store.db import Store, normalize_url
+    from bot.store.migrate import upgrade
+
+    settings = load_settings()
+    socket_mode = bool(args.socket_mode or settings.slack_app_token is not None)
+    problem = _serve_settings_problem(settings, socket_mode)
+    if problem:
+        raise UsageError(problem)
+    url = store_url(settings)
+    shown_url = normalize_url(url).render_as_string(hide_password=True)
+    port = settings.port if args.port is None else args.port
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log = logging.getLogger("launchbot")
+    if args.no_migrate:
+        open_store(settings).dispose()  # refuses a schema that is not at head, in one line
+    else:
+        try:
+            upgrade(url)  # takes a lock: replicas starting together migrate once
+        except SQLAlchemyError as exc:
+            raise db_error(exc) from None
+    from bot.slack.server import assemble, make_server, serve_until_stopped
+
+    store = Store.from_url(url)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    bot = None
+    try:
+        bot = assemble(settings, store)
+        if socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            assert settings.slack_app_token is not None
+            handler = SocketModeHandler(bot.app, settings.slack_app_token.get_secret_value())
+            handler.connect()
+            bot.relay.start()
+            bot.scheduler.start()
+            log.info("launchbot serving in Socket Mode; database %s", shown_url)
+            try:
+                threading.Event().wait()
+            finally:
+                handler.close()
+        else:
+            try:
+                server = make_server(bot.wsgi, host=args.host, port=port)
+            except OSError as exc:
+                raise UsageError(f"cannot listen on {args.host}:{port}: "
+                                 f"{exc.strerror or exc}") from None
+            bot.relay.start()
+            bot.scheduler.start()
+            log.info("launchbot serving HTTP on %s:%s (POST /slack/events, GET /healthz, "
+                     "GET /readyz); database %s", args.host, server.effective_port, shown_url)
+            serve_until_stopped(server)
+    except (KeyboardInterrupt, SystemExit):
+        pass  # a signal: a clean stop
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if bot is not None:
+            bot.scheduler.stop()
+            bot.relay.stop()
+        store.dispose()
+        log.info("launchbot stopped")
+    return EXIT_OK
+
+
+def add_serve_command(sub: Any) -> None:
+    """`serve` (bot/slack)."""
+    help_text = ("run the Slack bot: HTTP on PORT (POST /slack/events, GET /healthz, "
+                 "GET /readyz), or Socket Mode with SLACK_APP_TOKEN")
+    p = sub.add_parser("serve", help=help_text, description=help_text)
+    p.add_argument("--port", type=int, help="the HTTP port (default: PORT, or 3000)")
+    p.add_argument("--host", default="0.0.0.0", help="the address to listen on (0.0.0.0)")
+    p.add_argument("--socket-mode", action="store_true",
+                   help="connect to Slack over Socket Mode (needs SLACK_APP_TOKEN)")
+    p.add_argument("--no-migrate", action="store_true",
+                   help="do not apply the database migrations at start-up")
+    p.set_defaults(handler=cmd_serve)

@@ -1,0 +1,148 @@
+"""`db upgrade`, `integrations import|list`, `manifest`: the commands that open the store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot.cli.common import (
+    EXIT_OK,
+    Parser,
+    UsageError,
+    db_error,
+    load_settings,
+    local_today,
+    open_store,
+    parse_date,
+    plural,
+    print_json,
+    store_url,
+    table,
+)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.store.db import normalize_url
+    from bot.store.migrate import head_revision, upgrade
+
+    url = store_url(load_settings())
+    try:
+        upgrade(url)
+    except SQLAlchemyError as exc:
+        raise db_error(exc) from None
+    shown = normalize_url(url).render_as_string(hide_password=True)
+    print(f"database {shown} is at revision {head_revision()}")
+    return EXIT_OK
+
+
+def cmd_integrations_import(args: argparse.Namespace) -> int:
+    from datetime import UTC
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.requests.integrations import ExportError, import_export, read_export
+
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {args.file}: {getattr(exc, 'strerror', None) or exc}") \
+            from None
+    try:
+        data = read_export(text)
+    except ExportError as exc:
+        raise UsageError(f"{args.file}: {exc}") from None
+    store = open_store(load_settings())
+    try:
+        with store.unit_of_work() as session:
+            result = import_export(session, data, datetime.now(UTC))
+    except SQLAlchemyError as exc:
+        raise db_error(exc) from None
+    finally:
+        store.dispose()
+    print(f"{args.file}: {plural(len(result.created), 'integration')} created, "
+          f"{len(result.updated)} updated, {len(result.unchanged)} unchanged")
+    for issuer, fields in result.set_aside.items():
+        print(f"  {issuer}: kept aside (not configuration): {', '.join(fields)}")
+    for issuer, why in result.skipped.items():
+        print(f"  {issuer}: skipped: {why}")
+    return EXIT_OK
+
+
+def cmd_integrations_list(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.requests.integrations import list_integrations
+
+    store = open_store(load_settings())
+    try:
+        with store.reader() as session:
+            found = list_integrations(session)
+    except SQLAlchemyError as exc:
+        raise db_error(exc) from None
+    finally:
+        store.dispose()
+    if args.json:
+        print_json([i.as_json() for i in found])
+        return EXIT_OK
+    print(table(("ISSUER", "PROTOCOL", "IAL", "AGENCY", "FRIENDLY NAME"),
+                 [(i.issuer, str(i.configuration.get("protocol") or "-"),
+                   str(i.configuration.get("ial") or "-"), i.agency or "-",
+                   i.friendly_name or "-") for i in found]))
+    return EXIT_OK
+
+
+def cmd_manifest(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.requests.manifest import manifest_for, render_csv, render_json, render_text
+
+    settings = load_settings()
+    calendar = settings.calendar()
+    day = args.date or calendar.next_deploy_day(local_today(calendar)).date
+    store = open_store(settings)
+    try:
+        with store.reader() as session:
+            items = manifest_for(session, day)
+    except SQLAlchemyError as exc:
+        raise db_error(exc) from None
+    finally:
+        store.dispose()
+    render = {"text": render_text, "json": render_json, "csv": render_csv}[args.format]
+    sys.stdout.write(render(day, items))
+    if args.format == "json":
+        sys.stdout.write("\n")
+    return EXIT_OK
+
+
+def add_store_commands(sub: Any) -> None:
+    """`db upgrade`, `integrations import|list`, `manifest` (bot/store, bot/workflow)."""
+    db = sub.add_parser("db", help="the database schema", description="the database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND",
+                               parser_class=Parser)
+    p = db_sub.add_parser("upgrade", help="apply the migrations to DATABASE_URL (safe to "
+                          "repeat, and from several replicas at once)")
+    p.set_defaults(handler=cmd_db_upgrade)
+
+    integ = sub.add_parser("integrations", help="the production integrations the bot knows",
+                           description="the production integrations the bot knows")
+    integ_sub = integ.add_subparsers(dest="integrations_command", required=True,
+                                     metavar="COMMAND", parser_class=Parser)
+    p = integ_sub.add_parser("import", help="import a service-provider configuration export "
+                             "(YAML keyed by issuer); re-importing updates")
+    p.add_argument("file", help="the export (see examples/integrations-export.yaml)")
+    p.set_defaults(handler=cmd_integrations_import)
+    p = integ_sub.add_parser("list", help="list the known integrations")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_integrations_list)
+
+    p = sub.add_parser("manifest", help="what is approved for a deploy day",
+                       description="what is approved for a deploy day, with each change's diff")
+    p.add_argument("--date", type=parse_date, metavar="DATE",
+                   help="the deploy day (default: the next one, today included)")
+    p.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    p.set_defaults(handler=cmd_manifest)

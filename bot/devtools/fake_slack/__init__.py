@@ -1,0 +1,33 @@
+"""A fake Slack Web API over real HTTP, for the test suite and `launchbot demo`.
+
+Modelled on bolt-python's mock web API server, but stateful: it keeps the messages, views, DMs
+and triggers the bot creates, so a test (or the demo) can look at what each person would see.
+It answers slack_sdk's WebClient as Slack does (JSON or form bodies, bearer token, `ok: false`
+errors, 429 with Retry-After), enforces the Block Kit limits in `block_limits`, serves
+`files.info` and private file downloads, and response_url posts.
+
+    with FakeSlack() as slack:
+        client = WebClient(token=slack.bot_token, base_url=slack.url)
+
+Everything is per instance (no globals): tests may run several side by side.
+
+The package: `fake` (the workspace, its queries and the method table), `messages` (chat.*,
+conversations.open, response_url), `views` (triggers, views.*, response actions), `files`
+(files.info and private downloads), `state` (calls, failures, errors), `server` (the HTTP side).
+"""
+
+from bot.devtools.fake_slack.fake import FakeSlack
+from bot.devtools.fake_slack.server import decode_params
+from bot.devtools.fake_slack.state import (
+    DISCONNECT,
+    FILES_METHOD,
+    RESPONSE_ACTION_METHOD,
+    RESPONSE_URL_METHOD,
+    Call,
+    Clock,
+    ManualClock,
+    SlackError,
+)
+
+__all__ = ["DISCONNECT", "FILES_METHOD", "RESPONSE_ACTION_METHOD", "RESPONSE_URL_METHOD", "Call",
+           "Clock", "FakeSlack", "ManualClock", "SlackError", "decode_params"]

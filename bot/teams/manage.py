@@ -1,0 +1,262 @@
+"""Reviewers' operations on partner teams: create, members, bound workspaces and channels,
+list and show. Each checks its input first and changes nothing when it is refused; each change
+is recorded in team_events with who made it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.kernel.errors import WorkflowError
+from bot.store.models import (
+    OPEN_STATES,
+    OPEN_TICKET_STATES,
+    Integration,
+    Request,
+    Team,
+    TeamChannel,
+    TeamEvent,
+    TeamMember,
+    TeamWorkspace,
+    Ticket,
+    public_id,
+    ticket_public_id,
+)
+
+SLUG = re.compile(r"[a-z][a-z0-9-]{1,31}")
+USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")
+WORKSPACE_ID = re.compile(r"[TE][A-Z0-9]{2,31}")
+CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,31}")
+EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
+TEXT_LIMIT = 255  # the name and agency columns
+
+
+class TeamError(WorkflowError):
+    """A team operation refused: one line saying why; nothing was changed."""
+
+
+def check_slug(slug: str) -> str:
+    if not SLUG.fullmatch(slug):
+        raise TeamError(f"'{slug[:40]}' is not a team slug: 2 to 32 lower-case letters, digits "
+                        "or hyphens, starting with a letter (e.g. dhs-benefits)")
+    return slug
+
+
+def _check_text(label: str, value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise TeamError(f"the team's {label} is empty")
+    if len(value) > TEXT_LIMIT:
+        raise TeamError(f"the team's {label} is {len(value)} characters; at most {TEXT_LIMIT}")
+    return value
+
+
+def _check_id(kind: str, pattern: re.Pattern[str], value: str, example: str) -> str:
+    if not pattern.fullmatch(value):
+        raise TeamError(f"'{value[:40]}' is not a Slack {kind} ID (like {example})")
+    return value
+
+
+def team_by_slug(session: Session, slug: str) -> Team:
+    team = session.scalars(select(Team).where(Team.slug == slug)).first()
+    if team is None:
+        raise TeamError(f"no team '{slug[:40]}' (launchbot teams list shows them)")
+    return team
+
+
+def _event(session: Session, team: Team, actor: str, action: str, now: datetime,
+           **detail: Any) -> None:
+    team.updated_at = now
+    session.add(TeamEvent(team_id=team.id, actor=actor, action=action, detail=detail, at=now))
+
+
+def create_team(session: Session, slug: str, *, name: str, agency: str, actor: str,
+                now: datetime) -> Team:
+    check_slug(slug)
+    name, agency = _check_text("name", name), _check_text("agency", agency)
+    if session.scalars(select(Team.id).where(Team.slug == slug)).first() is not None:
+        raise TeamError(f"there is already a team '{slug}'")
+    team = Team(slug=slug, name=name, agency=agency, created_at=now, updated_at=now)
+    session.add(team)
+    session.flush()
+    _event(session, team, actor, "create", now, name=name, agency=agency)
+    return team
+
+
+def _member_keys(values: Iterable[str]) -> list[tuple[str | None, str | None]]:
+    """(user_id, email) per value: a Slack user ID, or an email (matched when they turn up)."""
+    keys: list[tuple[str | None, str | None]] = []
+    for value in values:
+        if "@" in value:
+            if not EMAIL.fullmatch(value) or len(value) > 320:
+                raise TeamError(f"'{value[:60]}' is not an email address")
+            keys.append((None, value.lower()))
+        else:
+            keys.append((_check_id("user", USER_ID, value, "U0123ABCD"), None))
+    if not keys:
+        raise TeamError("name at least one Slack user ID (or email)")
+    return keys
+
+
+def _find_member(team: Team, user_id: str | None, email: str | None) -> TeamMember | None:
+    for member in team.members:
+        if (user_id and member.user_id == user_id) or (email and member.email == email):
+            return member
+    return None
+
+
+def add_members(session: Session, slug: str, values: Sequence[str], *, actor: str,
+                now: datetime) -> list[str]:
+    """Adds the users (IDs or emails); returns those that were not members already."""
+    team = team_by_slug(session, slug)
+    added: list[str] = []
+    for user_id, email in _member_keys(values):
+        if _find_member(team, user_id, email) is None:
+            team.members.append(TeamMember(user_id=user_id, email=email, added_by=actor,
+                                           added_at=now))
+            added.append(user_id or email or "")
+    if added:
+        _event(session, team, actor, "add_members", now, members=added)
+    return added
+
+
+def remove_members(session: Session, slug: str, values: Sequence[str], *, actor: str,
+                   now: datetime) -> list[str]:
+    team = team_by_slug(session, slug)
+    found: list[TeamMember] = []
+    for user_id, email in _member_keys(values):
+        member = _find_member(team, user_id, email)
+        if member is None:
+            raise TeamError(f"{user_id or email} is not an explicit member of '{slug}'")
+        found.append(member)
+    for member in found:
+        team.members.remove(member)
+    removed = [m.user_id or m.email or "" for m in found]
+    _event(session, team, actor, "remove_members", now, members=removed)
+    return removed
+
+
+def bind_workspace(session: Session, slug: str, workspace: str, *, actor: str,
+                   now: datetime) -> None:
+    _check_id("workspace", WORKSPACE_ID, workspace, "T0123ABCD")
+    team = team_by_slug(session, slug)
+    bound = session.scalars(
+        select(TeamWorkspace).where(TeamWorkspace.slack_team_id == workspace)).first()
+    if bound is not None:
+        where = "this team" if bound.team_id == team.id else f"team '{bound.team.slug}'"
+        raise TeamError(f"workspace {workspace} is already bound to {where}")
+    team.workspaces.append(TeamWorkspace(slack_team_id=workspace, bound_by=actor, bound_at=now))
+    _event(session, team, actor, "bind_workspace", now, workspace=workspace)
+
+
+def unbind_workspace(session: Session, slug: str, workspace: str, *, actor: str,
+                     now: datetime) -> None:
+    _check_id("workspace", WORKSPACE_ID, workspace, "T0123ABCD")
+    team = team_by_slug(session, slug)
+    bound = next((w for w in team.workspaces if w.slack_team_id == workspace), None)
+    if bound is None:
+        raise TeamError(f"workspace {workspace} is not bound to '{slug}'")
+    team.workspaces.remove(bound)
+    _event(session, team, actor, "unbind_workspace", now, workspace=workspace)
+
+
+def bind_channel(session: Session, slug: str, channel: str, *, actor: str,
+                 now: datetime) -> None:
+    _check_id("channel", CHANNEL_ID, channel, "C0123ABCD")
+    team = team_by_slug(session, slug)
+    bound = session.scalars(select(TeamChannel).where(TeamChannel.channel_id == channel)).first()
+    if bound is not None:
+        where = "this team" if bound.team_id == team.id else f"team '{bound.team.slug}'"
+        raise TeamError(f"channel {channel} is already bound to {where}")
+    team.channels.append(TeamChannel(channel_id=channel, bound_by=actor, bound_at=now))
+    _event(session, team, actor, "bind_channel", now, channel=channel)
+
+
+def unbind_channel(session: Session, slug: str, channel: str, *, actor: str,
+                   now: datetime) -> None:
+    _check_id("channel", CHANNEL_ID, channel, "C0123ABCD")
+    team = team_by_slug(session, slug)
+    bound = next((c for c in team.channels if c.channel_id == channel), None)
+    if bound is None:
+        raise TeamError(f"channel {channel} is not bound to '{slug}'")
+    team.channels.remove(bound)
+    _event(session, team, actor, "unbind_channel", now, channel=channel)
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    """A team as `teams list` and `teams show` print it."""
+
+    id: int
+    slug: str
+    name: str
+    agency: str
+    members: list[str]
+    workspaces: list[str]
+    channels: list[str]
+    integrations: list[str]
+    open_requests: list[str]
+    open_tickets: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"slug": self.slug, "name": self.name, "agency": self.agency,
+                "members": self.members, "workspaces": self.workspaces,
+                "channels": self.channels, "integrations": self.integrations,
+                "open_requests": self.open_requests, "open_tickets": self.open_tickets}
+
+
+def summary(session: Session, team: Team, *, detail: bool = True) -> TeamSummary:
+    integrations = requests = tickets = []
+    if detail:
+        integrations = list(session.scalars(select(Integration.issuer).where(
+            Integration.partner_team_id == team.id).order_by(Integration.issuer)))
+        requests = [public_id(i) for i in session.scalars(select(Request.id).where(
+            Request.partner_team_id == team.id,
+            Request.state.in_([s.value for s in OPEN_STATES])).order_by(Request.id))]
+        tickets = [ticket_public_id(i) for i in session.scalars(select(Ticket.id).where(
+            Ticket.partner_team_id == team.id,
+            Ticket.state.in_([s.value for s in OPEN_TICKET_STATES])).order_by(Ticket.id))]
+    return TeamSummary(
+        id=team.id, slug=team.slug, name=team.name, agency=team.agency,
+        members=[m.user_id or m.email or "" for m in team.members],
+        workspaces=[w.slack_team_id for w in team.workspaces],
+        channels=[c.channel_id for c in team.channels],
+        integrations=integrations, open_requests=requests, open_tickets=tickets)
+
+
+def list_teams(session: Session) -> list[TeamSummary]:
+    return [summary(session, t, detail=False)
+            for t in session.scalars(select(Team).order_by(Team.slug))]
+
+
+def show_team(session: Session, slug: str) -> TeamSummary:
+    return summary(session, team_by_slug(session, slug))
+
+
+def teams_by_id(session: Session, ids: Iterable[int]) -> list[Team]:
+    ids = list(ids)
+    if not ids:
+        return []
+    return list(session.scalars(select(Team).where(Team.id.in_(ids)).order_by(Team.slug)))
+
+
+def free_slug(session: Session, wanted: str) -> str:
+    """`wanted` made a valid slug not yet taken (a number appended when it is)."""
+    base = re.sub(r"[^a-z0-9]+", "-", wanted.lower()).strip("-")[:28] or "team"
+    if not base[0].isalpha():
+        base = f"t-{base}"[:28]
+    base = base if len(base) >= 2 else f"{base}-team"
+    taken = set(session.scalars(select(Team.slug).where(
+        func.lower(Team.slug).like(f"{base}%"))))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
