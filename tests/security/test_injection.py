@@ -233,7 +233,6 @@ def run_request_flow(flow: Flow) -> None:
     view = flow.modal(PARTNER, lambda: flow.slash("/launch-request", "new"))
     view = flow.modal(PARTNER, lambda: sender.block_action("pick_kind", user_id=PARTNER,
                                                            view=view, value="change"))
-    issuer = f"urn:gov:gsa:openidconnect.profiles:sp:sso:dhs:{TIGHT}"
     view = flow.modal(PARTNER, lambda: sender.block_action(
         "pick_integration", user_id=PARTNER, view=view,
         value=option_labelled(view, "pick_integration", "Benefits")))

@@ -19,6 +19,7 @@ from bot.slack.schedule import reminders as schedule_reminders
 from bot.store.models import OutboxMessage, OutboxStatus
 
 TOPICS = frozenset(t.value for t in ScheduleTopic)
+MANIFEST_WHOLE = "each item's review card and `launchbot manifest` have the whole"
 
 
 def _date(value: object) -> date | None:
@@ -50,7 +51,7 @@ def render_schedule(session: Session, message: OutboxMessage, settings: Settings
             raise NotReady(f"{source.dedupe_key} is not posted yet")
         text, blocks = _manifest(session, source, settings)
         return [Outgoing(text=text, blocks=blocks, channel=source.channel,
-                         update_ts=source.sent_ts)]
+                         update_ts=source.sent_ts, whole_at=MANIFEST_WHOLE)]
     if topic == ScheduleTopic.partner_reminder:
         text, blocks = schedule_reminders.partner_reminder(payload)
         return [Outgoing(text=text, blocks=blocks, user_id=message.user_id)] \
@@ -90,4 +91,7 @@ def render_schedule(session: Session, message: OutboxMessage, settings: Settings
         text, blocks = schedule_digest.digest_message(payload)
     else:  # pragma: no cover - TOPICS lists exactly the branches above
         return []
+    if topic == ScheduleTopic.manifest:  # its page is updated in place at every click
+        return [Outgoing(text=text, blocks=blocks, channel=channel, in_place=True,
+                         whole_at=MANIFEST_WHOLE)]
     return [Outgoing(text=text, blocks=blocks, channel=channel)]
