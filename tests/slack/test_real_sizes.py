@@ -178,3 +178,13 @@ def test_the_app_home_of_a_team_with_500_requests_fits() -> None:
                    decision_note="fix " * 500, created_at=now) for n in range(500)]
     view = home_view(mine, mine)
     assert view_problems(view, "home") == []
+
+
+def test_the_list_answer_of_a_team_with_500_requests_fits_and_says_there_are_more() -> None:
+    from bot.slack.requests.replies import request_list
+
+    newest = [record(id=n, public_id=f"LR-{1500 - n}", issuer=LONG_ISSUER,
+                     submitted={"friendly_name": "<x> " * 250}) for n in range(21)]
+    text = request_list(newest, shown=20)
+    assert message_problems(text, None) == []
+    assert text.count("LR-") == 21 and "these are the 20 newest" in text

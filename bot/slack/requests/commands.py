@@ -30,7 +30,7 @@ def _status(runtime: Runtime, who: Actor, args: list[str]) -> str:
 
 def _list(runtime: Runtime, who: Actor, args: list[str]) -> str:
     with runtime.store.reader() as session:
-        return replies.request_list(team_requests(session, actor=who, limit=20))
+        return replies.request_list(team_requests(session, actor=who, limit=21), shown=20)
 
 
 def _withdraw(runtime: Runtime, who: Actor, args: list[str]) -> str:

@@ -17,6 +17,8 @@ from bot.tickets import queries as ticket_queries
 from bot.tickets.use_cases import TICKET_TOPICS, TicketRecord, TicketTopic
 
 __all__ = ["TICKET_TOPICS", "render_ticket"]
+# Where the whole of a card shortened to fit Slack is (bot.slack.fitting).
+WHOLE_TICKET = "the whole is stored with the ticket"
 
 
 def render_ticket(session: Session, message: OutboxMessage, settings: Settings
@@ -33,14 +35,14 @@ def render_ticket(session: Session, message: OutboxMessage, settings: Settings
             return []
         return [Outgoing(text=ticket_card_text(record, reviewer_group=group),
                          blocks=ticket_card(record, reviewer_group=group), channel=channel,
-                         card_of=("ticket", record.id))]
+                         card_of=("ticket", record.id), whole_at=WHOLE_TICKET)]
     if message.topic == TicketTopic.card_update:
         if not record.card_ts or not record.card_channel:
             raise NotReady(f"{record.public_id}: the card is not posted yet")
         # The update's text carries no mention: the group was alerted when the card was posted.
         return [Outgoing(text=ticket_card_text(record), blocks=ticket_card(
             record, reviewer_group=group), channel=record.card_channel,
-            update_ts=record.card_ts)]
+            update_ts=record.card_ts, whole_at=WHOLE_TICKET)]
     event = str(message.payload.get("event", ""))
     if message.topic == TicketTopic.partner_dm:
         text, blocks = partner_ticket_dm(record, event, message.payload)
