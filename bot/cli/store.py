@@ -1,4 +1,5 @@
-"""`db upgrade`, `integrations import|list`, `manifest`: the commands that open the store."""
+"""`db upgrade|backup`, `integrations import|list`, `manifest`: the commands that open the
+store."""
 
 from __future__ import annotations
 
@@ -37,6 +38,14 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
         raise db_error(exc) from None
     shown = normalize_url(url).render_as_string(hide_password=True)
     print(f"database {shown} is at revision {head_revision()}")
+    return EXIT_OK
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    from bot.ops.backup import backup_sqlite
+
+    made = backup_sqlite(store_url(load_settings()), Path(args.path))
+    print(f"backed up {made.source} to {made.path} ({made.size / 1e6:.1f} MB, checked)")
     return EXIT_OK
 
 
@@ -127,6 +136,10 @@ def add_store_commands(sub: Any) -> None:
     p = db_sub.add_parser("upgrade", help="apply the migrations to DATABASE_URL (safe to "
                           "repeat, and from several replicas at once)")
     p.set_defaults(handler=cmd_db_upgrade)
+    p = db_sub.add_parser("backup", help="a consistent copy of the SQLite store, taken while "
+                          "the bot runs (SQLite's backup API; PostgreSQL: pg_dump)")
+    p.add_argument("path", metavar="PATH", help="the new file (an existing one is refused)")
+    p.set_defaults(handler=cmd_db_backup)
 
     integ = sub.add_parser("integrations", help="the production integrations the bot knows",
                            description="the production integrations the bot knows")

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.requests.diffs import FieldChange, changes
+from bot.requests.diffs import changes
+from bot.requests.records import DiffEntry
 from bot.slack.blocks import escape
 from bot.slack.clipping import clip
 
@@ -23,7 +24,7 @@ def change_lines(diff: dict[str, Any] | None, *, where: str) -> list[str]:
     return lines
 
 
-def _field_lines(change: FieldChange, where: str) -> list[str]:
+def _field_lines(change: DiffEntry, where: str) -> list[str]:
     name = f"*{escape(change.field)}*"
     if not change.is_list:
         return [f"• {name}: {_value(change.old, where)} → {_value(change.new, where)}"]

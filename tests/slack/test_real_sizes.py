@@ -5,12 +5,12 @@ day of a dozen items at every field's maximum, an integration with 200 redirect 
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.devtools.slack_strict import message_problems, view_problems
-from bot.requests.manifest import DiffEntry
 from bot.schedule.deploy_day import DeployItem
 from bot.slack.home.view import home_view
 from bot.slack.rendering import Outgoing, fit_for_slack
@@ -120,18 +120,18 @@ def test_the_card_shows_item_by_item_what_a_change_adds_and_removes() -> None:
 
 # -- a deploy day at every field's maximum ---------------------------------------------------
 
-def item(n: int, **overrides: Any) -> DeployItem:
-    values: dict[str, Any] = dict(
-        request_id=n, public_id=f"LR-{1000 + n}", kind="change", state="approved",
-        issuer=LONG_ISSUER + str(n), friendly_name="F&B <!channel> " * 13, agency="A" * 200,
-        protocol="oidc_private_key_jwt", ial=2, requester_user_id="U0PARTNER",
-        target_deploy_date=DAY, approved_by="U0REVIEW", slip_count=3, deployed_by=None,
-        deployed_at=None, diff=(DiffEntry("redirect_uris", URIS, [*URIS[100:], "https://n"]),
-                                DiffEntry("friendly_name", "a" * 300, "b" * 300)),
-        change_summary="why " * 500, logo=None, certificates=(), card_channel="C0REVIEW",
-        card_ts="1700000000.000100")
-    values.update(overrides)
-    return DeployItem(**values)
+def item(n: int) -> DeployItem:
+    base = record(id=n, public_id=f"LR-{1000 + n}", kind="change", state="approved",
+                  issuer=LONG_ISSUER + str(n), decided_by="U0REVIEW", slip_count=3,
+                  target_deploy_date=DAY, card_channel="C0REVIEW",
+                  card_ts="1700000000.000100",
+                  submitted={"friendly_name": "F&B <!channel> " * 13, "agency": "A" * 200,
+                             "protocol": "oidc_private_key_jwt", "ial": 2,
+                             "change_summary": "why " * 500},
+                  diff={"redirect_uris": {"old": URIS, "new": [*URIS[100:], "https://n"]},
+                        "friendly_name": {"old": "a" * 300, "new": "b" * 300}})
+    return DeployItem(**{f.name: getattr(base, f.name) for f in fields(base)})
+
 
 
 def test_a_manifest_page_of_twelve_items_at_their_maximum_is_posted_and_updated() -> None:
