@@ -6,8 +6,23 @@ import argparse
 from typing import Any
 
 from bot.cli.common import EXIT_OK, UsageError, db_error, load_settings, open_store, store_url
-from bot.config import Settings
+from bot.config import Settings, check_host, check_port
 from bot.ops.settings import serve_needs
+
+
+def _port(text: str) -> int:
+    try:
+        return check_port(int(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc) if text.strip().lstrip("-").isdigit()
+                                         else f"not a port number: {text!r}") from None
+
+
+def _host(text: str) -> str:
+    try:
+        return check_host(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _serve_settings_problem(settings: Settings, socket_mode: bool) -> str | None:
@@ -70,7 +85,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
             assert settings.slack_app_token is not None
             handler = SocketModeHandler(bot.app, settings.slack_app_token.get_secret_value())
-            handler.connect()
+            try:
+                handler.connect()
+            except Exception as exc:  # unreachable, refused token, ...: one line, no trace
+                handler.close()
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                raise UsageError(f"Socket Mode: cannot connect to Slack: {first[:300]}") \
+                    from None
             bot.relay.start()
             bot.scheduler.start()
             log.info("launchbot serving in Socket Mode; database %s", shown_url)
@@ -108,8 +129,9 @@ def add_serve_command(sub: Any) -> None:
     help_text = ("run the Slack bot: HTTP on PORT (POST /slack/events, GET /healthz, "
                  "GET /readyz, GET /metrics), or Socket Mode with SLACK_APP_TOKEN")
     p = sub.add_parser("serve", help=help_text, description=help_text)
-    p.add_argument("--port", type=int, help="the HTTP port (default: PORT, or 3000)")
-    p.add_argument("--host", default="0.0.0.0", help="the address to listen on (0.0.0.0)")
+    p.add_argument("--port", type=_port, help="the HTTP port (default: PORT, or 3000)")
+    p.add_argument("--host", type=_host, default="0.0.0.0",
+                   help="the address to listen on (0.0.0.0)")
     p.add_argument("--socket-mode", action="store_true",
                    help="connect to Slack over Socket Mode (needs SLACK_APP_TOKEN)")
     p.add_argument("--no-migrate", action="store_true",

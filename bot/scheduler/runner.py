@@ -9,7 +9,7 @@ import os
 import socket
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.calendar import DeployCalendar
 from bot.config import Settings
@@ -43,7 +43,7 @@ def schedule_context(settings: Settings, *, calendar: DeployCalendar | None = No
         calendar=calendar or settings.calendar(),
         channels=Channels(manifest=settings.manifest_channel, digest=settings.digest_channel,
                           review=settings.review_channel, support=settings.support_channel),
-        by=by or instance_id())
+        by=by or instance_id(), retention=timedelta(days=settings.retention_days))
 
 
 def run_due(store: Store, ctx: ScheduleContext, specs: Sequence[JobSpec], *, now: datetime,
