@@ -18,6 +18,7 @@ from bot.slack.blocks import (
     long_date,
     section,
 )
+from bot.slack.counts import counted
 from bot.slack.fitting import line_sections
 from bot.store.models import RequestState
 
@@ -51,7 +52,7 @@ def digest_message(payload: Mapping[str, Any]) -> tuple[str, Blocks]:
     else:
         open_count = sum(by_state.get(s, 0) for s in ("submitted", "in_review",
                                                       "changes_requested", "approved"))
-        text = (f"Weekly digest for {long_date(day)}: {open_count} open request(s), "
+        text = (f"Weekly digest for {long_date(day)}: {counted(open_count, 'open request')}, "
                 f"{payload.get('new_this_week', 0)} new this week.")
     blocks.append(fields(
         *((STATE_LABELS[RequestState(s)], str(by_state.get(s, 0))) for s in
@@ -75,9 +76,9 @@ def digest_message(payload: Mapping[str, Any]) -> tuple[str, Blocks]:
     blocks += line_sections(lines, title="*Next deploy days*")
 
     oldest = payload.get("oldest") or []
-    blocks += line_sections([_line(i, f"waiting {i.get('days', 0)} day(s)") for i in oldest]
-                            or ["_Nothing waits for review._"],
-                            title="*Oldest waiting for review*")
+    blocks += line_sections(
+        [_line(i, f"waiting {counted(int(i.get('days', 0)), 'day')}") for i in oldest]
+        or ["_Nothing waits for review._"], title="*Oldest waiting for review*")
 
     risky = payload.get("at_risk") or []
     more = int(payload.get("more_at_risk") or 0)
