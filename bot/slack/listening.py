@@ -21,7 +21,7 @@ from bot.slack.ids import Callback
 from bot.slack.notes import NOTE_BLOCK, Note, NoteMeta, note_modal, read_note
 from bot.slack.refusals import refusal_text
 from bot.slack.runtime import Runtime
-from bot.teams.membership import teams_of
+from bot.teams.membership import Unavailable, teams_of
 
 log = logging.getLogger(__name__)
 Reply = TypeVar("Reply")
@@ -45,12 +45,18 @@ def actor(runtime: Runtime, body: Mapping[str, Any]) -> Actor:
     """The acting user from any payload (interactivity's `user`, a slash command's `user_id`,
     an event's `event.user`), with the partner teams they are on. The home workspace comes
     from users.info: payloads name the workspace the app is in, not the user's own.
-    Raises bot.teams.membership.Unavailable when Slack cannot say (never a guessed team)."""
+    Raises bot.teams.membership.Unavailable when Slack cannot say (never a guessed team);
+    a reviewer sees every team's records anyway, so they go on working, on no team."""
     user_id = actor_id(body) or str((body.get("event") or {}).get("user") or "")
     is_reviewer = runtime.is_reviewer(user_id)
-    person = runtime.directory.person(user_id)
-    teams = teams_of(runtime.store, runtime.directory, user_id, is_reviewer=is_reviewer,
-                     now=runtime.clock())
+    try:
+        person = runtime.directory.person(user_id)
+        teams = teams_of(runtime.store, runtime.directory, user_id, is_reviewer=is_reviewer,
+                         now=runtime.clock())
+    except Unavailable:
+        if not is_reviewer:
+            raise
+        return Actor(user_id=user_id, team_id="", is_reviewer=True)
     return Actor(user_id=user_id, team_id=person.home_team, is_reviewer=is_reviewer,
                  teams=teams)
 

@@ -54,7 +54,7 @@ def _history(runtime: Runtime, who: Actor, args: list[str]) -> str | dict[str, A
 def _list(runtime: Runtime, who: Actor, args: list[str]) -> str:
     try:
         with runtime.store.reader() as session:
-            return replies.request_list(team_requests(session, actor=who, limit=20))
+            return replies.request_list(team_requests(session, actor=who, limit=21), shown=20)
     except SQLAlchemyError as exc:  # a read: nothing was sent, so nothing can be lost
         log.warning("list failed: %s", exc)
         return replies.UNREADABLE.format(what="your team's requests")
