@@ -33,6 +33,7 @@ from slack_sdk import WebClient
 from bot.calendar.feed import deploy_feed
 from bot.config import Settings
 from bot.scheduler import Scheduler
+from bot.slack import files
 from bot.slack.client import listener_handlers, make_client
 from bot.slack.relay import Relay
 from bot.slack.reviewers import ReviewerDirectory
@@ -248,6 +249,7 @@ def assemble(settings: Settings, store: Store, *, client: WebClient | None = Non
     today = runtime.calendar.local_date(clock())
     for year in (today.year, today.year + 1):
         runtime.calendar.is_business_day(date(year, 1, 2))
+    files.warm()  # the download pool too
     app = create_app(runtime)
     scheduler = Scheduler(store, settings, calendar=runtime.calendar, clock=clock,
                           on_posted=relay.poke)
