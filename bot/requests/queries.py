@@ -62,18 +62,13 @@ def open_request_issuers(session: Session, kind: str, *, excluding: int | None =
 
 def approved_for_day(session: Session, day: date, *,
                      include_deployed: bool = False) -> Sequence[Row[Any]]:
-    """The manifest's rows: what is approved for deploy day `day`. Plain columns, not
-    entities: a heavy day is hundreds of rows and this is read on every manifest render."""
+    """The manifest's rows: what is approved for deploy day `day`, each with its integration's
+    configuration (a change gives only what changes: the rest comes from there)."""
     states = [RequestState.approved.value]
     if include_deployed:
         states.append(RequestState.deployed.value)
     return session.execute(
-        select(Request.id, Request.kind, Request.state, Request.issuer,
-               Request.requester_user_id, Request.target_deploy_date, Request.decided_by,
-               Request.decided_at, Request.slip_count, Request.submitted, Request.diff,
-               Request.card_channel, Request.card_ts,
-               # a change gives only what changes: the rest comes from its integration
-               Integration.configuration.label("integration_configuration"))
+        select(Request, Integration.configuration.label("integration_configuration"))
         .outerjoin(Integration, Integration.id == Request.integration_id)
         .where(Request.state.in_(states), Request.target_deploy_date == day)
         .order_by(Request.id)).all()
@@ -90,10 +85,11 @@ def attachment_facts(session: Session, request_ids: Sequence[int]) -> Sequence[R
         .order_by(Attachment.request_id, Attachment.id)).all()
 
 
-def team_requests(session: Session, team_id: str, *, limit: int = 50) -> Sequence[Request]:
+def team_requests(session: Session, teams: Collection[int], *,
+                  limit: int = 50) -> Sequence[Request]:
     """A partner team's requests, newest first."""
     return session.scalars(
-        select(Request).where(Request.requester_team_id == team_id)
+        select(Request).where(Request.partner_team_id.in_(list(teams)))
         .order_by(Request.created_at.desc(), Request.id.desc()).limit(limit)).all()
 
 

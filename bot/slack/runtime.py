@@ -11,7 +11,9 @@ from slack_sdk import WebClient
 
 from bot.calendar import DeployCalendar
 from bot.config import Settings
+from bot.slack.directory import SlackDirectory
 from bot.store.db import Store
+from bot.teams.membership import Directory
 
 
 def utc_now() -> datetime:
@@ -29,3 +31,9 @@ class Runtime:
     # Called after a use case commits outbox rows, so the relay sends them without waiting
     # for its next poll.
     poke_relay: Callable[[], None] = field(default=lambda: None)
+    # What Slack says about users, workspaces and channels (partner teams' membership).
+    directory: Directory = None  # type: ignore[assignment]  # made from `client` when not given
+
+    def __post_init__(self) -> None:
+        if self.directory is None:
+            self.directory = SlackDirectory(self.client)
