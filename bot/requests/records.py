@@ -32,6 +32,30 @@ class DiffEntry:
     old: Any
     new: Any
 
+    @property
+    def is_list(self) -> bool:
+        """A list field (redirect URIs...): described as the items added and removed."""
+        return isinstance(self.old, list) or isinstance(self.new, list)
+
+    @property
+    def added(self) -> list[Any]:
+        old = _items(self.old)
+        return [v for v in _items(self.new) if v not in old]
+
+    @property
+    def removed(self) -> list[Any]:
+        new = _items(self.new)
+        return [v for v in _items(self.old) if v not in new]
+
+    @property
+    def reordered(self) -> bool:
+        """The same items in another order (nothing added or removed)."""
+        return self.is_list and not self.added and not self.removed and self.old != self.new
+
+
+def _items(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else []
+
 
 @dataclass(frozen=True)
 class AttachmentFacts:
@@ -85,33 +109,25 @@ class RequestRecord:
         """The request's own values first, then (a change) its integration's."""
         return {**(self.integration_configuration or {}), **self.submitted}
 
-    @property
-    def friendly_name(self) -> str | None:
-        return self.values.get("friendly_name")
-
-    @property
-    def agency(self) -> str | None:
-        return self.values.get("agency")
-
-    @property
-    def protocol(self) -> str | None:
-        return self.values.get("protocol")
-
-    @property
-    def ial(self) -> int | None:
-        return self.values.get("ial")
-
-    @property
-    def change_summary(self) -> str | None:
-        return self.submitted.get("change_summary")
+    # What a card, a manifest and a deploy-day post show of the request's values.
+    friendly_name = property(lambda self: self.values.get("friendly_name"))
+    agency = property(lambda self: self.values.get("agency"))
+    protocol = property(lambda self: self.values.get("protocol"))
+    ial = property(lambda self: self.values.get("ial"))
+    change_summary = property(lambda self: self.submitted.get("change_summary"))
 
     @property
     def approved_by(self) -> str | None:
-        return self.decided_by if self.state in (_APPROVED, _DEPLOYED) else None
+        return self.decided_by if self.approved else None
 
     @property
     def approved_at(self) -> datetime | None:
-        return self.decided_at if self.state in (_APPROVED, _DEPLOYED) else None
+        return self.decided_at if self.approved else None
+
+    @property
+    def approved(self) -> bool:
+        """Approved, and possibly deployed since."""
+        return self.state in (_APPROVED, _DEPLOYED)
 
     @property
     def changes(self) -> tuple[DiffEntry, ...]:

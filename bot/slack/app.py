@@ -15,7 +15,7 @@ from bot.ops.logs import ContextExecutor
 from bot.slack.client import metered_copy
 from bot.slack.home import listener as home
 from bot.slack.listening import actor_id, tell
-from bot.slack.requests import commands, review
+from bot.slack.requests import commands, details_listener, review
 from bot.slack.requests import filing as form
 from bot.slack.runtime import Runtime
 from bot.slack.schedule import buttons as deploy
@@ -137,6 +137,6 @@ def create_app(runtime: Runtime) -> App:
 
     app.middleware(team_gate(runtime))
 
-    for group in (commands, form, review, home, deploy, tickets):
+    for group in (commands, form, review, details_listener, home, deploy, tickets):
         group.register(app, runtime)
     return app

@@ -38,6 +38,9 @@ class Action(StrEnum):
     ticket_waiting = "ticket_waiting"
     ticket_resolve = "ticket_resolve"
     ticket_answer = "ticket_answer"  # partner, from the reply DM
+    details = "details"  # anyone who may see the request: the details modal
+    details_page = "details_page"  # the details modal's next page
+    details_back = "details_back"  # and its previous one
 
 
 class Block(StrEnum):

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Self
 from zoneinfo import ZoneInfo
 
-from bot.devtools.fake_slack.files import FilesMixin
+from bot.devtools.fake_slack.files import UPLOAD_METHOD, FilesMixin
 from bot.devtools.fake_slack.messages import MessagesMixin
 from bot.devtools.fake_slack.server import Handler, Server
 from bot.devtools.fake_slack.state import (
@@ -26,8 +26,10 @@ from bot.devtools.fake_slack.state import (
     StoredFile,
     Trigger,
     bearer,
+    refused,
 )
 from bot.devtools.fake_slack.views import ViewsMixin
+from bot.devtools.slack_strict import method_refusal
 
 
 class FakeSlack(MessagesMixin, ViewsMixin, FilesMixin):
@@ -79,6 +81,8 @@ class FakeSlack(MessagesMixin, ViewsMixin, FilesMixin):
         self._triggers: dict[str, Trigger] = {}
         self._response_urls: dict[str, dict[str, Any]] = {}
         self._failures: list[Failure] = []
+        self._pending_uploads: dict[str, dict[str, Any]] = {}
+        self._uploads: list[dict[str, Any]] = []
 
     # -- server ---------------------------------------------------------------------------
 
@@ -198,7 +202,8 @@ class FakeSlack(MessagesMixin, ViewsMixin, FilesMixin):
         """Every Web API, response_url and response_action call answered with an error
         (injected failures too): `assert not fake.errors()` after a clean flow."""
         with self._cond:
-            return [c for c in self.calls if not c.ok and c.method != FILES_METHOD]
+            return [c for c in self.calls if not c.ok and c.method != FILES_METHOD
+                    and not (c.method == UPLOAD_METHOD and c.status == 200)]
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Block until `count` successful calls to `method` were made (the outbox relay posts
@@ -304,6 +309,10 @@ class FakeSlack(MessagesMixin, ViewsMixin, FilesMixin):
             raise SlackError("not_authed")
         if token != self.bot_token:
             raise SlackError("invalid_auth")
+        # Slack's published spec first: a method it does not have, a required argument missing.
+        refusal = method_refusal(method, params)
+        if refusal is not None:
+            raise refused(refusal)
         handler = _METHODS.get(method)
         if handler is None:
             raise SlackError("unknown_method")
@@ -379,4 +388,6 @@ _METHODS: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
     "conversations.members": FakeSlack._conversations_members,
     "usergroups.users.list": FakeSlack._usergroups_users_list,
     "files.info": FakeSlack._files_info,
+    "files.getUploadURLExternal": FakeSlack._files_get_upload_url_external,
+    "files.completeUploadExternal": FakeSlack._files_complete_upload_external,
 }

@@ -4,8 +4,8 @@ is updated in place, so the card always shows the request as it is now."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.models import Severity
 from bot.requests.records import RequestRecord
@@ -25,10 +25,14 @@ from bot.slack.blocks import (
     section,
     user,
 )
+from bot.slack.changes import change_lines
+from bot.slack.fitting import line_sections
 from bot.slack.ids import Action, Block
+from bot.slack.times import local_time
 from bot.store.models import UNDECIDED_STATES, RequestState
 
 CardBlocks = list[dict[str, Any]]
+DEFAULT_TZ = ZoneInfo("America/New_York")  # the calendar's default; builders are given theirs
 
 
 def title(record: RequestRecord) -> str:
@@ -51,19 +55,14 @@ def summary_fields(record: RequestRecord) -> dict[str, Any]:
     )
 
 
-def diff_text(diff: dict[str, Any] | None) -> str | None:
+WHOLE_CHANGE = "the whole is in `launchbot manifest` once approved"
+
+
+def diff_blocks(diff: dict[str, Any] | None) -> CardBlocks:
+    """The change, item by item (added, removed), in as many sections as it takes."""
     if not diff:
-        return None
-    lines = [f"• *{escape(name)}*: {escape(_brief(change.get('old')))} → "
-             f"{escape(_brief(change.get('new')))}" for name, change in diff.items()]
-    return clip("*Changes*\n" + "\n".join(lines), 3000)
-
-
-def _brief(value: Any) -> str:
-    if value in (None, "", []):
-        return "(none)"
-    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-    return clip(text, 300)
+        return []
+    return line_sections(change_lines(diff, where=WHOLE_CHANGE), title="*Changes*")
 
 
 def logo_text(logo: LogoFacts | None) -> str:
@@ -84,14 +83,15 @@ def certificate_text(name: str, cert: CertFacts | None) -> str:
             f"expires {cert.not_after:%Y-%m-%d} · SHA-256 {cert.sha256[:23]}…")
 
 
-def status_text(record: RequestRecord, now: datetime | None = None) -> str:
+def status_text(record: RequestRecord, *, tz: ZoneInfo | None = None) -> str:
     state = RequestState(record.state)
     text = f"*{STATE_LABELS[state]}*"
     if state is RequestState.in_review and record.reviewer_id:
         text += f" by {user(record.reviewer_id)}"
     if state in (RequestState.approved, RequestState.changes_requested, RequestState.rejected,
                  RequestState.withdrawn) and record.decided_by:
-        when = f" on {record.decided_at:%Y-%m-%d %H:%M} UTC" if record.decided_at else ""
+        when = f" on {local_time(record.decided_at, tz or DEFAULT_TZ)}" \
+            if record.decided_at else ""
         text += f" by {user(record.decided_by)}{when}"
     if state is RequestState.deployed and record.deployed_by:
         text += f" by {user(record.deployed_by)}"
@@ -103,11 +103,10 @@ def status_text(record: RequestRecord, now: datetime | None = None) -> str:
 
 
 def review_card(record: RequestRecord, *, logo: LogoFacts | None,
-                certificates: Sequence[tuple[str, CertFacts | None]]) -> CardBlocks:
+                certificates: Sequence[tuple[str, CertFacts | None]],
+                tz: ZoneInfo | None = None) -> CardBlocks:
     blocks: CardBlocks = [header(title(record)), summary_fields(record)]
-    change = diff_text(record.diff)
-    if change:
-        blocks.append(section(change))
+    blocks += diff_blocks(record.diff)
     if record.submitted.get("change_summary"):
         blocks.append(section("*Why*\n" + escape(clip(record.submitted["change_summary"],
                                                         2000))))
@@ -119,7 +118,9 @@ def review_card(record: RequestRecord, *, logo: LogoFacts | None,
     files += [f"*Certificate:* {certificate_text(name, cert)}" for name, cert in certificates]
     if files:
         blocks.append(context(clip("\n".join(files), 3000)))
-    blocks += [divider(), section(status_text(record), block_id=Block.notice.value)]
+    # Everything the card leaves out (URLs, attributes, IAA, contacts, history) is a click away.
+    blocks += [divider(), section(status_text(record, tz=tz), block_id=Block.notice.value,
+                                  accessory=details_button(record))]
     if RequestState(record.state) in UNDECIDED_STATES:
         blocks.append({"type": "actions", "block_id": Block.actions.value, "elements": [
             button("Approve", Action.approve, record.public_id, style="primary", confirm={
@@ -132,6 +133,10 @@ def review_card(record: RequestRecord, *, logo: LogoFacts | None,
             button("Reject", Action.reject, record.public_id, style="danger"),
         ]})
     return blocks
+
+
+def details_button(record: RequestRecord) -> dict[str, Any]:
+    return button("Details", Action.details, record.public_id)
 
 
 def card_text(record: RequestRecord) -> str:

@@ -7,17 +7,24 @@ from collections.abc import Sequence
 from bot.requests import (
     RequestRecord,
 )
-from bot.slack.blocks import KIND_LABELS, STATE_LABELS, escape, long_date
+from bot.slack.blocks import KIND_LABELS, STATE_LABELS, clip, escape, long_date
 from bot.store.models import RequestState
 
 HELP = """*/launch-request* files and follows deployment requests.
 • `/launch-request`: open the form (launch, change or staging)
 • `/launch-request list`: your team's requests
-• `/launch-request status LR-1042`: where a request stands
+• `/launch-request status LR-1042`: where a request stands (*Details* shows all of it)
+• `/launch-request history LR-1042`: who did what and when
 • `/launch-request withdraw LR-1042`: withdraw a request before it is approved
 • `/launch-request calendar`: the next deploy days and their cutoffs
+• `/launch-request export [requests|decisions|tickets|audit]`: reviewers, a CSV in your DM
 • `/launch-request team`: manage partner teams (reviewers)
 Before you file, `launchbot check request.yaml` checks a request file on your machine."""
+
+
+# A read that failed (the database is away): say what could not be read; nothing was sent.
+UNREADABLE = ("I couldn't read {what} just now: the database is not answering. "
+              "Please try again in a few minutes.")
 
 
 def unknown_subcommand(verb: str) -> str:
@@ -34,10 +41,15 @@ def status(record: RequestRecord) -> str:
     return "\n".join(lines)
 
 
-def request_list(records: Sequence[RequestRecord]) -> str:
+def request_list(records: Sequence[RequestRecord], *, shown: int = 20) -> str:
+    """The first `shown` of `records` (newest first); one more than that says there are more."""
     if not records:
         return "Your team has no requests yet. `/launch-request` files one."
-    return "\n".join(status(r).replace("\n", " · ") for r in records)
+    lines = [clip(status(r).replace("\n", " · "), 600) for r in records[:shown]]
+    if len(records) > shown:
+        lines.append(f"…these are the {shown} newest; `/launch-request status LR-…` shows any "
+                     "other.")
+    return "\n".join(lines)
 
 
 def withdrawn(record: RequestRecord) -> str:

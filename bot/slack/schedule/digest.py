@@ -18,6 +18,8 @@ from bot.slack.blocks import (
     long_date,
     section,
 )
+from bot.slack.counts import counted
+from bot.slack.fitting import line_sections
 from bot.store.models import RequestState
 
 Blocks = list[dict[str, Any]]
@@ -50,7 +52,7 @@ def digest_message(payload: Mapping[str, Any]) -> tuple[str, Blocks]:
     else:
         open_count = sum(by_state.get(s, 0) for s in ("submitted", "in_review",
                                                       "changes_requested", "approved"))
-        text = (f"Weekly digest for {long_date(day)}: {open_count} open request(s), "
+        text = (f"Weekly digest for {long_date(day)}: {counted(open_count, 'open request')}, "
                 f"{payload.get('new_this_week', 0)} new this week.")
     blocks.append(fields(
         *((STATE_LABELS[RequestState(s)], str(by_state.get(s, 0))) for s in
@@ -71,19 +73,19 @@ def digest_message(payload: Mapping[str, Any]) -> tuple[str, Blocks]:
         shown = len(deploy.get("approved") or [])
         if deploy.get("approved_count", 0) > shown:
             lines.append(f"• …and {deploy['approved_count'] - shown} more")
-    blocks.append(section(clip("*Next deploy days*\n" + "\n".join(lines), 3000)))
+    blocks += line_sections(lines, title="*Next deploy days*")
 
     oldest = payload.get("oldest") or []
-    blocks.append(section(clip("*Oldest waiting for review*\n" + (
-        "\n".join(_line(i, f"waiting {i.get('days', 0)} day(s)") for i in oldest)
-        or "_Nothing waits for review._"), 3000)))
+    blocks += line_sections(
+        [_line(i, f"waiting {counted(int(i.get('days', 0)), 'day')}") for i in oldest]
+        or ["_Nothing waits for review._"], title="*Oldest waiting for review*")
 
     risky = payload.get("at_risk") or []
     more = int(payload.get("more_at_risk") or 0)
-    text_risk = "\n".join(_line(i, f"_{escape(i.get('why', ''))}_") for i in risky)
+    risk_lines = [_line(i, f"_{escape(i.get('why', ''))}_") for i in risky]
     if more:
-        text_risk += f"\n• …and {more} more"
-    blocks.append(section(clip("*At risk of slipping*\n" + (text_risk or "_None._"), 3000)))
+        risk_lines.append(f"• …and {more} more")
+    blocks += line_sections(risk_lines or ["_None._"], title="*At risk of slipping*")
 
     tickets = payload.get("open_tickets")
     if tickets is not None:

@@ -19,6 +19,8 @@ from bot.slack.blocks import (
     section,
     user,
 )
+from bot.slack.counts import counted
+from bot.slack.fitting import line_sections
 from bot.slack.ids import Action
 from bot.slack.schedule.deploy import card_link
 from bot.store.models import RequestState
@@ -69,8 +71,8 @@ def partner_reminder(payload: Payload) -> tuple[str, Blocks]:
     certs = list(payload.get("certificates") or [])
     parts = []
     if waiting:
-        parts.append(f"{len(waiting) + int(payload.get('more_waiting') or 0)} request(s) "
-                     "wait on you")
+        waits = len(waiting) + int(payload.get('more_waiting') or 0)
+        parts.append(f"{counted(waits, 'request')} {'waits' if waits == 1 else 'wait'} on you")
     if certs:
         parts.append("production certificates expire soon")
     text = "Reminder: " + " and ".join(parts) + "." if parts else "Reminder."
@@ -83,10 +85,10 @@ def partner_reminder(payload: Payload) -> tuple[str, Blocks]:
         blocks.append(more)
     if certs:
         lines = [certificate_line(c, today) for c in certs]
-        blocks.append(section(clip(
-            "*Production certificates expiring within 60 days*\n" + "\n".join(lines)
-            + "\nRotation takes up to two weeks: file a change request with the new "
-            "certificate now (`/launch-request`, Change).", 3000)))
+        lines.append("Rotation takes up to two weeks: file a change request with the new "
+                     "certificate now (`/launch-request`, Change).")
+        blocks += line_sections(lines,
+                                title="*Production certificates expiring within 60 days*")
         more = _more(int(payload.get("more_certificates") or 0), "ask the partner-support team")
         if more:
             blocks.append(more)
@@ -97,8 +99,8 @@ def review_reminder(payload: Payload) -> tuple[str, Blocks]:
     items = list(payload.get("items") or [])
     total = len(items) + int(payload.get("more") or 0)
     within = int(payload.get("within") or 3)
-    text = (f"{total} request(s) need a decision: their deploy day is within {within} "
-            "business days.")
+    text = (f"{counted(total, 'request')} {'needs' if total == 1 else 'need'} a decision: "
+            f"{'its' if total == 1 else 'their'} deploy day is within {within} business days.")
     lines = []
     for item in items:
         state = STATE_LABELS.get(RequestState(item["state"]), item["state"])
@@ -109,8 +111,7 @@ def review_reminder(payload: Payload) -> tuple[str, Blocks]:
             f"• *{item['public_id']}*", KIND_LABELS.get(item.get("kind"), item.get("kind")),
             escape(item.get("name") or ""), state,
             f"deploys {long_date(_date(item.get('target')))}", link) if x))
-    blocks: Blocks = [section(f":alarm_clock: *{text}*"),
-                      section(clip("\n".join(lines), 3000))]
+    blocks: Blocks = [section(f":alarm_clock: *{text}*"), *line_sections(lines)]
     more = _more(int(payload.get("more") or 0), "see the review queue in the App Home")
     if more:
         blocks.append(more)
@@ -129,6 +130,9 @@ def cutoff_notice(payload: Payload) -> tuple[str, Blocks]:
             f"{long_date(following)} deploy.\n"
             f"Adding or changing a push notification URL needs 21 days' notice: submit by "
             f"{long_date(push_cutoff)} to make the {long_date(push_deploy)} deploy.")
+    for day, note in sorted((payload.get("often_closed") or {}).items()):
+        body += (f"\n:warning: {long_date(_date(day))}: {note}; if it is closed, add it to "
+                 "EXTRA_CLOSURES.")
     return text, [section(body),
                   context("Deploys happen by close of business on deploy days, with two weeks' "
                           "notice. `/launch-request` files a request; "
@@ -140,7 +144,7 @@ def ticket_reminder(payload: Payload) -> tuple[str, Blocks]:
     items = list(payload.get("items") or [])
     hours = int(payload.get("hours") or 4)
     total = len(items) + int(payload.get("more") or 0)
-    text = f"{total} support ticket(s) unclaimed for more than {hours} business hours."
+    text = f"{counted(total, 'support ticket')} unclaimed for more than {hours} business hours."
     lines = []
     for item in items:
         urgent = ":rotating_light: *urgent* · " if item.get("urgent") else ""
@@ -149,7 +153,7 @@ def ticket_reminder(payload: Payload) -> tuple[str, Blocks]:
             f"• {urgent}*{escape(item['public_id'])}*",
             escape(item.get("category") or ""), escape(clip(str(item.get("summary") or ""),
                                                             200)), link) if x))
-    blocks: Blocks = [section(f":bell: *{text}*"), section(clip("\n".join(lines), 3000))]
+    blocks: Blocks = [section(f":bell: *{text}*"), *line_sections(lines)]
     more = _more(int(payload.get("more") or 0), "see the support channel")
     if more:
         blocks.append(more)
