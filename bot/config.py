@@ -154,6 +154,17 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(
         "text", description="text: one readable line per record; json: one JSON object per "
         "line")
+    url_probes: bool = Field(
+        True, description="probe a filed request's production URLs (DNS, HTTPS, certificate, "
+        "redirects): advice on its card")
+    url_probe_timeout: float = Field(
+        5.0, gt=0, le=60, description="seconds a URL probe waits to connect or for an answer")
+    url_probe_concurrency: int = Field(
+        8, ge=1, le=64, description="URL probes running at once")
+    url_probe_ca_file: str | None = Field(
+        None, description="a PEM file of the CAs URL probes trust (unset: the bundled ones)")
+    url_probe_allow_loopback: bool = Field(
+        False, description="tests only: lets URL probes reach 127.0.0.1; never in production")
 
     slack_bot_token_file: Path | None = _file_field("slack_bot_token")
     slack_signing_secret_file: Path | None = _file_field(

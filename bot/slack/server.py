@@ -32,6 +32,7 @@ from slack_sdk import WebClient
 
 from bot.calendar.feed import deploy_feed
 from bot.config import Settings
+from bot.probes import ProbeOptions, Prober
 from bot.scheduler import Scheduler
 from bot.slack.client import listener_handlers, make_client
 from bot.slack.relay import Relay
@@ -238,11 +239,16 @@ def assemble(settings: Settings, store: Store, *, client: WebClient | None = Non
                   lambda session, message: render_outbox(session, message, settings),
                   settings, clock)
     client = client or make_client(settings, handlers=listener_handlers())
+    if settings.url_probes and settings.url_probe_allow_loopback:
+        log.warning("URL_PROBE_ALLOW_LOOPBACK is set: URL probes may reach this machine "
+                    "(meant for tests only)")
     runtime = Runtime(settings=settings, store=store, client=client,
                       calendar=settings.calendar(),
                       is_reviewer=ReviewerDirectory(client, settings.reviewer_group,
                                                     settings.reviewer_ids),
-                      clock=clock, poke_relay=relay.poke)
+                      clock=clock, poke_relay=relay.poke,
+                      prober=Prober(ProbeOptions.from_settings(settings))
+                      if settings.url_probes else None)
     app = create_app(runtime)
     scheduler = Scheduler(store, settings, calendar=runtime.calendar, clock=clock,
                           on_posted=relay.poke)

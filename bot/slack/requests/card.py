@@ -102,6 +102,17 @@ def status_text(record: RequestRecord, now: datetime | None = None) -> str:
     return text
 
 
+def probe_text(record: RequestRecord) -> str | None:
+    """The live URL checks (advice: warnings first, then notes), once they have run."""
+    found = sorted((f for f in record.findings if f.rule.startswith("PROBE-")),
+                   key=lambda f: f.severity is not Severity.warning)
+    if not found:
+        return None
+    lines = [f"• {':warning: ' if f.severity is Severity.warning else ''}`{f.rule}` "
+             f"{escape(f.message)}" for f in found]
+    return clip("*URL checks* (live, advisory)\n" + "\n".join(lines), 3000)
+
+
 def review_card(record: RequestRecord, *, logo: LogoFacts | None,
                 certificates: Sequence[tuple[str, CertFacts | None]]) -> CardBlocks:
     blocks: CardBlocks = [header(title(record)), summary_fields(record)]
@@ -111,10 +122,14 @@ def review_card(record: RequestRecord, *, logo: LogoFacts | None,
     if record.submitted.get("change_summary"):
         blocks.append(section("*Why*\n" + escape(clip(record.submitted["change_summary"],
                                                         2000))))
-    notes = [f for f in record.findings if f.severity is Severity.warning]
+    notes = [f for f in record.findings if f.severity is Severity.warning
+             and not f.rule.startswith("PROBE-")]
     if notes:
         blocks.append(section(clip("*Warnings*\n" + "\n".join(
             f"• `{f.rule}` {escape(f.message)}" for f in notes), 3000)))
+    probed = probe_text(record)
+    if probed:
+        blocks.append(section(probed))
     files = [f"*Logo:* {logo_text(logo)}"] if record.kind != "change" or logo else []
     files += [f"*Certificate:* {certificate_text(name, cert)}" for name, cert in certificates]
     if files:

@@ -42,6 +42,7 @@ from bot.slack.requests.form import (
     read_state,
     request_form,
 )
+from bot.slack.requests.probing import probe_later
 from bot.slack.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -214,6 +215,7 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
         return
     runtime.poke_relay()
     ack(response_action="update", view=_confirmation(record))
+    probe_later(runtime, record)  # after the answer: probes take seconds
 
 
 def _confirmation(record: RequestRecord) -> dict[str, Any]:
