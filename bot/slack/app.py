@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 
 from bot.slack.home import listener as home
 from bot.slack.listening import actor_id, tell
+from bot.slack.requests import check as config_check
 from bot.slack.requests import commands, review
 from bot.slack.requests import filing as form
 from bot.slack.runtime import Runtime
@@ -104,6 +105,6 @@ def create_app(runtime: Runtime) -> App:
                     return BoltResponse(status=200, body="")
         return next()
 
-    for group in (commands, form, review, home, deploy, tickets):
+    for group in (commands, form, review, home, deploy, tickets, config_check):
         group.register(app, runtime)
     return app

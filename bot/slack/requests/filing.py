@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot.models import Report, Severity
+from bot.models import Report, Severity, parse_request
 from bot.requests import (
     Actor,
     RequestRecord,
@@ -80,6 +81,22 @@ def open_form(runtime: Runtime, client: WebClient, trigger_id: str, who: Actor,
             notice = f":pencil2: *Asked for:* {escape(record.decision_note)}"
     client.views_open(trigger_id=trigger_id,
                       view=_form(runtime, who, meta, values, notice=notice))
+
+
+def prefilled_form(runtime: Runtime, who: Actor, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The form filled from a checked configuration (only what the request model reads; a
+    value of the wrong shape is left for the partner to type). Uploads cannot be prefilled."""
+    request, _ = parse_request(dict(data))
+    if request is None or request.kind.value not in ("launch", "change", "staging"):
+        meta, values = FormMeta.new(), {}
+    else:
+        kind = request.kind.value
+        meta = FormMeta.new(kind=kind, issuer=request.issuer if kind == "change" else None)
+        values = {k: v for k, v in request.model_dump(mode="json", exclude_none=True).items()
+                  if k not in ("logo", "certificates", "kind")}
+    return _form(runtime, who, meta, values, notice=(
+        ":mag: Prefilled from the configuration you checked. Attach the logo and "
+        "certificates, review each field, then submit: nothing is filed before that."))
 
 
 def _signature(report: Report) -> str:
