@@ -37,7 +37,15 @@ from bot.requests.listing import digest_counts, get_request, review_queue, team_
 from bot.requests.manifest import ManifestItem, manifest_for
 from bot.requests.records import AttachmentFacts, IntegrationRecord, RequestRecord
 from bot.requests.review import approve, claim, may_decide, reject, request_changes
-from bot.requests.submission import build_context, filed_with, preview, resubmit, submit
+from bot.requests.submission import (
+    Judgement,
+    build_context,
+    filed_with,
+    judge,
+    preview,
+    resubmit,
+    submit,
+)
 from bot.requests.transitions import Topic
 from bot.requests.withdrawal import withdraw
 
@@ -49,6 +57,7 @@ __all__ = [
     "Conflict",
     "IntegrationRecord",
     "InvalidTransition",
+    "Judgement",
     "ManifestItem",
     "MissingInput",
     "NotARequest",
@@ -65,6 +74,7 @@ __all__ = [
     "filed_with",
     "get_request",
     "import_export",
+    "judge",
     "list_integrations",
     "manifest_for",
     "mark_deployed",

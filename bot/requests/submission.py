@@ -1,9 +1,15 @@
-"""Submit and resubmit: the rules core judges the request with what the store knows."""
+"""Submit and resubmit: the rules core judges the request with what the store knows.
+
+Judging (parsing, certificates, logo, calendar) is the expensive part and needs only reads,
+so a caller can `judge` before its write transaction and hand the `Judgement` to `submit`:
+inside the transaction, which on SQLite holds the one write lock, `submit` then only re-reads
+the few facts the rules took from the store and, when they are unchanged, inserts."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NoReturn
 
@@ -29,20 +35,25 @@ Data = RequestModel | Mapping[str, Any]
 def submit(session: Session, data: Data, *, actor: Actor, now: datetime,
            calendar: DeployCalendar, files: Mapping[str, bytes] | None = None,
            unreadable: Mapping[str, str] | None = None,
-           idempotency_key: str | None = None) -> RequestRecord:
+           idempotency_key: str | None = None,
+           judged: Judgement | None = None) -> RequestRecord:
     """File a launch, change or staging request.
 
     Refuses with ValidationFailed(report) when the rules core finds errors (nothing is
     written). With an `idempotency_key`, a repeat (double submit, retried delivery) returns
-    the request the first call created.
+    the request the first call created. `judged`: what `judge` said of this same data, files
+    and time in an earlier read; it is used when the store still says what it said then.
     """
     if idempotency_key:
         existing = queries.request_by_key(session, idempotency_key)
         if existing is not None:
             return _same_requester(existing, actor)
     try:
-        request, report, context = _judge(session, data, now=now, calendar=calendar,
-                                          files=files or {}, unreadable=unreadable or {})
+        if judged is not None and judged.holds(session, now=now):
+            judgement = judged
+        else:
+            judgement = _judge(session, data, now=now, calendar=calendar, files=files or {},
+                               unreadable=unreadable or {})
     except ValidationFailed:
         # A concurrent delivery of the same form may have committed after the lookup above;
         # its request now holds the issuer (ISS-UNIQUE). It is this submission, not a clash.
@@ -50,12 +61,13 @@ def submit(session: Session, data: Data, *, actor: Actor, now: datetime,
         if existing is None:
             raise
         return _same_requester(existing, actor)
+    assert judgement.request is not None and judgement.columns is not None  # judged ok
     row = Request(
-        kind=request.kind.value, state=RequestState.submitted.value, version=1,
+        kind=judgement.request.kind.value, state=RequestState.submitted.value, version=1,
         requester_user_id=actor.user_id, requester_team_id=actor.team_id,
         idempotency_key=idempotency_key, slip_count=0, submitted_at=now, created_at=now,
-        updated_at=now, **_judged(session, request, report, context))
-    row.attachments = _attachments(request, context.files, now)
+        updated_at=now, **judgement.columns)
+    row.attachments = _attachments(judgement.request, judgement.context.files, now)
     # A savepoint: on PostgreSQL a failed INSERT aborts the transaction, and this one must go
     # on to read who won. A racer waits on the unique index it clashes with until the winner
     # commits: a delivery of the same form (idempotency key) or another launch of this issuer
@@ -106,10 +118,11 @@ def resubmit(session: Session, request_id: int | str, data: Data, *, actor: Acto
     if kind != row.kind:
         raise InvalidTransition(row.public_id, state=row.state, action=f"resubmit as {kind}")
     previous = {a.name: a.content for a in row.attachments}
-    request, report, context = _judge(
-        session, data, now=now, calendar=calendar, files={**previous, **(files or {})},
-        unreadable=unreadable or {}, excluding=row.id)
-    judged = _judged(session, request, report, context)
+    judgement = _judge(session, data, now=now, calendar=calendar,
+                       files={**previous, **(files or {})}, unreadable=unreadable or {},
+                       excluding=row.id)
+    assert judgement.request is not None and judgement.columns is not None  # judged ok
+    judged = dict(judgement.columns)
     # The row keeps only the latest submission: the audit event keeps what this one changed.
     changes = submission_changes(row.submitted, judged["submitted"])
     earlier = row.target_deploy_date
@@ -130,7 +143,7 @@ def resubmit(session: Session, request_id: int | str, data: Data, *, actor: Acto
         _rejudge(clash, session, data, now=now, calendar=calendar,
                  files={**previous, **(files or {})}, unreadable=unreadable or {},
                  excluding=row.id)
-    row.attachments = _attachments(request, context.files, now)
+    row.attachments = _attachments(judgement.request, judgement.context.files, now)
     session.flush()
     notify(session, row, event="resubmitted", now=now,
            data={"target_deploy_date": _iso(row.target_deploy_date)})
@@ -150,10 +163,8 @@ def preview(session: Session, data: Data, *, now: datetime, calendar: DeployCale
         excluding = row.id
         files = {**{a.name: a.content for a in row.attachments}, **files}
         data = _with_previous_files(data, row)
-    request = data if isinstance(data, RequestModel) else parse_request(dict(data))[0]
-    context = build_context(session, request, now=now, calendar=calendar, files=files,
-                            unreadable=unreadable or {}, excluding=excluding)
-    return validate(request if request is not None else data, context=context)
+    return judge(session, data, now=now, calendar=calendar, files=files,
+                 unreadable=unreadable, excluding=excluding).report
 
 
 def _with_previous_files(data: Data, row: Request) -> Data:
@@ -166,48 +177,111 @@ def _with_previous_files(data: Data, row: Request) -> Data:
     return {**data, **kept}
 
 
-def build_context(session: Session, request: RequestModel | None, *, now: datetime,
-                  calendar: DeployCalendar, files: Mapping[str, bytes],
-                  unreadable: Mapping[str, str], excluding: int | None = None) -> Context:
-    """What the store knows, for the rules core: production issuers, issuers held by open
-    requests of the same kind, and for a change the integration's current configuration
-    (and the certificate contents it knows, so they are judged on the target date)."""
-    current: Configuration | None = None
-    known_files = dict(files)
+@dataclass(frozen=True)
+class StoreFacts:
+    """All the rules core is told by the store about one request (read in one place, so a
+    judgement made in an earlier transaction can be checked with a few indexed reads)."""
+
+    known_issuers: frozenset[str]
+    open_request_issuers: frozenset[str]
+    integration_id: int | None = None  # a change's integration
+    current: Mapping[str, Any] | None = None  # its configuration as stored
+    certificates: Mapping[str, str] | None = None  # the certificate contents it knows
+
+
+def store_facts(session: Session, request: RequestModel | None, *,
+                excluding: int | None = None) -> StoreFacts:
+    """Production issuers, issuers held by open requests of the same kind, and for a change
+    the integration as it is now."""
     kind = request.kind.value if request else Kind.launch.value
+    integration = None
     if request is not None and request.kind is Kind.change and request.issuer:
         integration = queries.integration_by_issuer(session, request.issuer)
-        if integration is not None:
-            current = Configuration.model_validate(integration.configuration)
-            for name, pem in (integration.certificates or {}).items():
-                known_files.setdefault(name, pem.encode())
     # The rules ask only about this request's issuer: look that one up, not every issuer.
     among = [request.issuer] if request is not None and request.issuer else []
     # Open requests before integrations: a launch deployed in between (deployed and its
     # integration created in one commit) is then seen by the second read, never missed by both.
     held = queries.open_request_issuers(session, kind, excluding=excluding, among=among)
+    return StoreFacts(
+        known_issuers=queries.known_issuers(session, among), open_request_issuers=held,
+        integration_id=integration.id if integration is not None else None,
+        current=dict(integration.configuration) if integration is not None else None,
+        certificates=dict(integration.certificates or {}) if integration is not None else None)
+
+
+def build_context(session: Session, request: RequestModel | None, *, now: datetime,
+                  calendar: DeployCalendar, files: Mapping[str, bytes],
+                  unreadable: Mapping[str, str], excluding: int | None = None) -> Context:
+    """What the store knows, for the rules core (see `store_facts`); a change's certificate
+    contents are known files, so they are judged on the target date."""
+    return _context(store_facts(session, request, excluding=excluding), now=now,
+                    calendar=calendar, files=files, unreadable=unreadable)
+
+
+def _context(facts: StoreFacts, *, now: datetime, calendar: DeployCalendar,
+             files: Mapping[str, bytes], unreadable: Mapping[str, str]) -> Context:
+    known_files = dict(files)
+    for name, pem in (facts.certificates or {}).items():
+        known_files.setdefault(name, pem.encode())
+    current = Configuration.model_validate(facts.current) if facts.current is not None else None
     return Context(
         now=now, calendar=calendar, files=known_files, unreadable=dict(unreadable),
-        knows_integrations=True, known_issuers=queries.known_issuers(session, among),
-        open_request_issuers=held, current=current)
+        knows_integrations=True, known_issuers=facts.known_issuers,
+        open_request_issuers=facts.open_request_issuers, current=current)
 
 
-def _judge(session: Session, data: Data, *, now: datetime, calendar: DeployCalendar,
-           files: Mapping[str, bytes], unreadable: Mapping[str, str],
-           excluding: int | None = None) -> tuple[RequestModel, Report, Context]:
+@dataclass(frozen=True)
+class Judgement:
+    """What the rules core said of a request, with the store facts it was told. `columns`
+    (what filing it sets) only when it may be filed."""
+
+    request: RequestModel | None
+    report: Report
+    context: Context
+    facts: StoreFacts
+    excluding: int | None
+    columns: Mapping[str, Any] | None
+
+    def holds(self, session: Session, *, now: datetime) -> bool:
+        """Whether filing at `now` in `session` would be judged the same: same time, and the
+        store still tells the rules what it told them."""
+        return now == self.context.now and self.facts == store_facts(
+            session, self.request, excluding=self.excluding)
+
+
+def judge(session: Session, data: Data, *, now: datetime, calendar: DeployCalendar,
+          files: Mapping[str, bytes] | None = None,
+          unreadable: Mapping[str, str] | None = None,
+          excluding: int | None = None) -> Judgement:
+    """Judge `data` with what the store knows now; reads only, files nothing."""
     if isinstance(data, RequestModel):
         request: RequestModel | None = data
     else:
         request, _ = parse_request(dict(data))
-    context = build_context(session, request, now=now, calendar=calendar, files=files,
-                            unreadable=unreadable, excluding=excluding)
+    facts = store_facts(session, request, excluding=excluding)
+    context = _context(facts, now=now, calendar=calendar, files=files or {},
+                       unreadable=unreadable or {})
     # The data as given, not `request`: its shape findings (wrong type, too long) count too.
     report = validate(data, context=context)
+    columns = None
+    if request is not None and report.ok and request.kind is not Kind.sandbox:
+        columns = _judged(request, report, context, facts.integration_id)
+    return Judgement(request=request, report=report, context=context, facts=facts,
+                     excluding=excluding, columns=columns)
+
+
+def _judge(session: Session, data: Data, *, now: datetime, calendar: DeployCalendar,
+           files: Mapping[str, bytes], unreadable: Mapping[str, str],
+           excluding: int | None = None) -> Judgement:
+    """`judge`, refusing what may not be filed."""
+    judgement = judge(session, data, now=now, calendar=calendar, files=files,
+                      unreadable=unreadable, excluding=excluding)
+    request, report = judgement.request, judgement.report
     if request is not None and request.kind is Kind.sandbox:
         raise NotARequest(report)
     if request is None or not report.ok:
         raise ValidationFailed(report)
-    return request, report, context
+    return judgement
 
 
 def _rejudge(clash: IntegrityError, session: Session, data: Data, *, now: datetime,
@@ -221,16 +295,15 @@ def _rejudge(clash: IntegrityError, session: Session, data: Data, *, now: dateti
     raise clash
 
 
-def _judged(session: Session, request: RequestModel, report: Report,
-            context: Context) -> dict[str, Any]:
+def _judged(request: RequestModel, report: Report, context: Context,
+            integration_id: int | None) -> dict[str, Any]:
     """The columns a judged request sets (submit and resubmit alike)."""
     normalized, _ = normalize(request)
-    integration_id = None
     change_diff = None
     if request.kind is Kind.change and request.issuer:
-        integration = queries.integration_by_issuer(session, request.issuer)
-        integration_id = integration.id if integration else None
         change_diff = diff(context.current, normalized)
+    else:
+        integration_id = None
     return {
         "issuer": request.issuer,
         "integration_id": integration_id,

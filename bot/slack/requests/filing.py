@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 from bot.models import Report, Severity, parse_request
 from bot.requests import (
     Actor,
+    Judgement,
     RequestRecord,
     ValidationFailed,
     WorkflowError,
     filed_with,
     get_request,
+    judge,
     preview,
     queries,
     resubmit,
@@ -188,9 +190,10 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
         if names:
             values[name] = names[0] if name == "logo" else names
     now = runtime.clock()
+    judgement: Judgement | None = None
     try:
         # Judging reads only; the write transaction (one writer at a time on SQLite) is
-        # taken just to file.
+        # taken just to file, with the judgement made here.
         with runtime.store.reader() as session:
             record = filed_with(session, meta.key, actor=who) if not meta.request else None
             if record is None:
@@ -198,9 +201,14 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
                     current = queries.integration_by_issuer(session, values.get("issuer") or "")
                     if current is not None:
                         values = changed_only(values, current.configuration)
-                report = preview(session, values, now=now, calendar=runtime.calendar,
-                                 files=fetched.files, unreadable=fetched.unreadable,
-                                 resubmitting=meta.request)
+                if meta.request:
+                    report = preview(session, values, now=now, calendar=runtime.calendar,
+                                     files=fetched.files, unreadable=fetched.unreadable,
+                                     resubmitting=meta.request)
+                else:
+                    judgement = judge(session, values, now=now, calendar=runtime.calendar,
+                                      files=fetched.files, unreadable=fetched.unreadable)
+                    report = judgement.report
         if record is not None:  # a double submit or a retried delivery: already filed
             ack(response_action="update", view=_confirmation(record))
             return
@@ -219,7 +227,7 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
                 runtime, who, meta, form.values, warnings=report.warnings))
             return
         with runtime.store.unit_of_work() as session:
-            record = _file(runtime, session, meta, values, who, fetched, now)
+            record = _file(runtime, session, meta, values, who, fetched, now, judgement)
     except ValidationFailed as exc:  # the store changed between preview and filing
         ack(response_action="errors", errors=form_errors(exc.report, view))
         return
@@ -243,14 +251,15 @@ def _confirmation(record: RequestRecord) -> dict[str, Any]:
 
 
 def _file(runtime: Runtime, session: Session, meta: FormMeta, values: dict[str, Any],
-          who: Actor, fetched: FetchedFiles, now: datetime) -> RequestRecord:
+          who: Actor, fetched: FetchedFiles, now: datetime,
+          judgement: Judgement | None) -> RequestRecord:
     if meta.request:
         return resubmit(session, meta.request, values, actor=who, now=now,
                         calendar=runtime.calendar, files=fetched.files,
                         unreadable=fetched.unreadable)
     return submit(session, values, actor=who, now=now, calendar=runtime.calendar,
                   files=fetched.files, unreadable=fetched.unreadable,
-                  idempotency_key=meta.key)
+                  idempotency_key=meta.key, judged=judgement)
 
 
 def _on_first_input(view: dict[str, Any], message: str) -> dict[str, str]:
