@@ -154,6 +154,9 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(
         "text", description="text: one readable line per record; json: one JSON object per "
         "line")
+    expedited_requests: bool = Field(
+        True, description="partners may ask for a deploy day inside the cutoff with a "
+        "justification (two reviewers approve); false: the lead time is always an error")
     url_probes: bool = Field(
         True, description="probe a filed request's production URLs (DNS, HTTPS, certificate, "
         "redirects): advice on its card")
@@ -258,7 +261,8 @@ class Settings(BaseSettings):
 
     def calendar(self) -> DeployCalendar:
         return DeployCalendar(weekdays=self.deploy_weekdays, closures=self.extra_closures,
-                              inauguration_day=self.inauguration_day, timezone=self.timezone)
+                              inauguration_day=self.inauguration_day, timezone=self.timezone,
+                              expedite=self.expedited_requests)
 
 
 def error_line(err: Any) -> str:

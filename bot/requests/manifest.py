@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.requests import queries
+from bot.requests.expedite import is_expedited
 from bot.requests.records import AttachmentFacts
 from bot.store.models import public_id
 
@@ -44,6 +45,7 @@ class ManifestItem:
     attachments: tuple[AttachmentFacts, ...]
     card_channel: str | None
     card_ts: str | None
+    expedited: bool = False  # approved by two reviewers inside the cutoff (CAL-EXPEDITE)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -52,7 +54,7 @@ class ManifestItem:
             "protocol": self.protocol, "ial": self.ial, "requester": self.requester_user_id,
             "target_deploy_date": _iso(self.target_deploy_date),
             "approved_by": self.approved_by, "approved_at": _iso(self.approved_at),
-            "slip_count": self.slip_count,
+            "slip_count": self.slip_count, "expedited": self.expedited,
             "diff": [{"field": d.field, "old": d.old, "new": d.new} for d in self.diff],
             "attachments": [a.as_json() for a in self.attachments],
             "card": {"channel": self.card_channel, "ts": self.card_ts}
@@ -82,7 +84,8 @@ def manifest_for(session: Session, day: date, *,
             diff=tuple(DiffEntry(name, change.get("old"), change.get("new"))
                        for name, change in (row.diff or {}).items()),
             attachments=tuple(files.get(row.id, ())),
-            card_channel=row.card_channel, card_ts=row.card_ts))
+            card_channel=row.card_channel, card_ts=row.card_ts,
+            expedited=is_expedited(row.findings or ())))
     order = {"launch": 0, "change": 1, "staging": 2}
     return sorted(items, key=lambda i: (order.get(i.kind, 9), i.request_id))
 
@@ -119,7 +122,8 @@ def render_text(day: date, items: list[ManifestItem]) -> str:
     for i in items:
         lines.append("")
         name = i.friendly_name or i.issuer or "(unnamed)"
-        lines.append(f"{i.public_id}  {i.kind}  {name}" + (f" ({i.agency})" if i.agency else ""))
+        lines.append(f"{i.public_id}  {i.kind}  {name}" + (f" ({i.agency})" if i.agency else "")
+                     + ("  EXPEDITED" if i.expedited else ""))
         lines.append(f"  issuer: {i.issuer}")
         if i.protocol or i.ial is not None:
             lines.append(f"  protocol: {i.protocol or '-'}  IAL: {i.ial or '-'}")

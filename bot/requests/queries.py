@@ -71,7 +71,7 @@ def approved_for_day(session: Session, day: date, *,
         select(Request.id, Request.kind, Request.state, Request.issuer,
                Request.requester_user_id, Request.target_deploy_date, Request.decided_by,
                Request.decided_at, Request.slip_count, Request.submitted, Request.diff,
-               Request.card_channel, Request.card_ts,
+               Request.card_channel, Request.card_ts, Request.findings,
                # a change gives only what changes: the rest comes from its integration
                Integration.configuration.label("integration_configuration"))
         .outerjoin(Integration, Integration.id == Request.integration_id)

@@ -110,6 +110,8 @@ RULES: tuple[Rule, ...] = (
     Rule("CAL-PUSH", E, "21 days when the request adds or changes push_notification_url", "SEED"),
     Rule("CAL-HORIZON", E, "a desired deploy date is at most two years after submission",
          "OURS"),
+    Rule("CAL-EXPEDITE", E, "an expedited request names an earlier deploy day and says why it "
+         "cannot wait; accepted, it is a warning and needs two reviewers' approvals", "OURS"),
     Rule("CAL-NOT-DEPLOY-DAY", E, "a desired deploy date is a deploy day", "OURS"),
     Rule("CAL-EARLIEST", INFO, "the earliest deploy date the request can make", "OURS"),
     Rule("CAL-DURATION", INFO, "deployment takes 1 to 2 weeks; a new IAA up to 6 weeks", "SEED"),

@@ -21,6 +21,7 @@ from bot.calendar import DeployCalendar
 from bot.kernel.actors import Actor
 from bot.kernel.errors import WorkflowError
 from bot.requests.deployment import mark_deployed, slip
+from bot.requests.expedite import is_expedited
 from bot.requests.manifest import DiffEntry, manifest_for
 from bot.requests.records import RequestRecord
 from bot.rules.certificates import CertFacts, certificate_facts
@@ -74,6 +75,7 @@ class DeployItem:
     certificates: tuple[tuple[str, CertFacts | None], ...]
     card_channel: str | None
     card_ts: str | None
+    expedited: bool = False  # approved by two reviewers inside the cutoff (CAL-EXPEDITE)
 
     def pending_on(self, day: date) -> bool:
         """Still to deploy on `day` (approved, and not moved to another day)."""
@@ -119,7 +121,8 @@ def deploy_items(session: Session, ids: Sequence[int], *, files: bool = True
                        for name, change in (row.diff or {}).items()),
             change_summary=(row.submitted or {}).get("change_summary"),
             logo=logos.get(row.id), certificates=tuple(certs.get(row.id, ())),
-            card_channel=row.card_channel, card_ts=row.card_ts))
+            card_channel=row.card_channel, card_ts=row.card_ts,
+            expedited=is_expedited(row.findings or ())))
     return items
 
 

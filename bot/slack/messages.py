@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.requests import queries
+from bot.requests.expedite import first_approvals, is_expedited
 from bot.requests.records import RequestRecord
 from bot.requests.transitions import Topic
 from bot.rules.certificates import certificate_facts
@@ -19,7 +20,7 @@ from bot.slack.requests.dm import partner_dm
 from bot.slack.schedule.messages import TOPICS as SCHEDULE_TOPICS
 from bot.slack.schedule.messages import render_schedule
 from bot.slack.tickets.messages import TICKET_TOPICS, render_ticket
-from bot.store.models import Attachment, OutboxMessage
+from bot.store.models import UNDECIDED_STATES, Attachment, OutboxMessage, RequestState
 
 
 def _card(session: Session, record: RequestRecord) -> list[dict]:
@@ -28,7 +29,10 @@ def _card(session: Session, record: RequestRecord) -> list[dict]:
     logo = next((logo_facts(a.name, a.content) for a in rows if a.role == "logo"), None)
     certificates = [(a.name, certificate_facts(a.content)) for a in rows
                     if a.role == "certificate"]
-    return review_card(record, logo=logo, certificates=certificates)
+    undecided = RequestState(record.state) in UNDECIDED_STATES
+    approvals = (first_approvals(session, record.id)
+                 if undecided and is_expedited(record.findings) else [])
+    return review_card(record, logo=logo, certificates=certificates, approvals=approvals)
 
 
 def render_outbox(session: Session, message: OutboxMessage, settings: Settings

@@ -346,6 +346,8 @@ FIRES = [
     Case("CAL-LEAD", {"desired_deploy_date": date(2026, 12, 3)}, "desired_deploy_date"),
     Case("CAL-LEAD", {"desired_deploy_date": date(1, 1, 4)}, "desired_deploy_date"),
     Case("CAL-HORIZON", {"desired_deploy_date": date(9999, 12, 30)}, "desired_deploy_date"),
+    Case("CAL-EXPEDITE", {"desired_deploy_date": date(2026, 12, 3),
+                          "expedite_justification": "urgent"}, "expedite_justification"),
     Case("CAL-HORIZON", {"desired_deploy_date": date(2028, 12, 7)}, "desired_deploy_date"),
     Case(
         "CAL-PUSH",
@@ -473,6 +475,7 @@ PASSES = [
     Case("LAUNCH-DETAILS", {}),
     Case("STAGING-IAA", {"kind": "staging"}),
     Case("CAL-LEAD", {"desired_deploy_date": date(2026, 12, 10)}),
+    Case("CAL-EXPEDITE", {"desired_deploy_date": date(2026, 12, 3)}),
     Case(
         "CAL-PUSH",
         {

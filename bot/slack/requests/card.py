@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.models import Severity
+from bot.requests.expedite import APPROVALS_NEEDED
+from bot.requests.expedite import RULE as EXPEDITE_RULE
 from bot.requests.records import RequestRecord
 from bot.rules.certificates import CertFacts
 from bot.rules.logo import LogoFacts
@@ -113,9 +115,34 @@ def probe_text(record: RequestRecord) -> str | None:
     return clip("*URL checks* (live, advisory)\n" + "\n".join(lines), 3000)
 
 
+def expedite_text(record: RequestRecord) -> str | None:
+    """The EXPEDITED banner: the notice given (the rules core's own words) and why."""
+    accepted = [f for f in record.findings
+                if f.rule == EXPEDITE_RULE and f.severity is Severity.warning]
+    if not accepted:
+        return None
+    why = escape(clip(str(record.submitted.get("expedite_justification") or ""), 1500))
+    return (f":rotating_light: *EXPEDITED* · {escape(accepted[0].message)}"
+            + (f"\n*Why it cannot wait:* {why}" if why else ""))
+
+
+def approvals_text(approvals: Sequence[str]) -> str | None:
+    if not approvals:
+        return None
+    return (f":ballot_box_with_check: Approved {len(approvals)} of {APPROVALS_NEEDED} by "
+            f"{', '.join(user(a) for a in approvals)}: a second, different reviewer must "
+            "approve this expedited request.")
+
+
 def review_card(record: RequestRecord, *, logo: LogoFacts | None,
-                certificates: Sequence[tuple[str, CertFacts | None]]) -> CardBlocks:
-    blocks: CardBlocks = [header(title(record)), summary_fields(record)]
+                certificates: Sequence[tuple[str, CertFacts | None]],
+                approvals: Sequence[str] = ()) -> CardBlocks:
+    """`approvals`: the first approvals of an expedited request that is still undecided."""
+    blocks: CardBlocks = [header(title(record))]
+    expedited = expedite_text(record)
+    if expedited:
+        blocks.append(section(expedited))
+    blocks.append(summary_fields(record))
     change = diff_text(record.diff)
     if change:
         blocks.append(section(change))
@@ -134,7 +161,11 @@ def review_card(record: RequestRecord, *, logo: LogoFacts | None,
     files += [f"*Certificate:* {certificate_text(name, cert)}" for name, cert in certificates]
     if files:
         blocks.append(context(clip("\n".join(files), 3000)))
-    blocks += [divider(), section(status_text(record), block_id=Block.notice.value)]
+    status = status_text(record)
+    approved = approvals_text(approvals) if RequestState(record.state) in UNDECIDED_STATES \
+        else None
+    blocks += [divider(), section(status + (f"\n{approved}" if approved else ""),
+                                  block_id=Block.notice.value)]
     if RequestState(record.state) in UNDECIDED_STATES:
         blocks.append({"type": "actions", "block_id": Block.actions.value, "elements": [
             button("Approve", Action.approve, record.public_id, style="primary", confirm={
