@@ -20,6 +20,7 @@ from bot.slack.requests import filing as form
 from bot.slack.runtime import Runtime
 from bot.slack.schedule import buttons as deploy
 from bot.slack.tickets import listeners as tickets
+from bot.slack.tickets import shortcut as ticket_shortcut
 from bot.store.claims import record_event
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,7 @@ def create_app(runtime: Runtime) -> App:
                     return BoltResponse(status=200, body="")
         return next()
 
-    for group in (commands, form, review, home, deploy, tickets, config_check):
+    for group in (commands, form, review, home, deploy, tickets, config_check,
+                  ticket_shortcut):
         group.register(app, runtime)
     return app
