@@ -137,3 +137,39 @@ def test_hostile_files_get_one_line_on_the_field(world: World, name: str, conten
     line = answer["errors"]["config_file"]
     assert says in line and "\n" not in line and len(line) <= 2000
     assert "Traceback" not in line
+
+
+def dm_event(world: World, **event: Any) -> None:
+    world.sender.event({"type": "message", "channel": world.slack.dm_channel_id(PARTNER),
+                        "channel_type": "im", "user": PARTNER, "text": "",
+                        "ts": f"{1764000000 + len(world.slack.calls)}.000100", **event})
+
+
+def test_a_file_sent_in_the_dm_is_answered_there(world: World) -> None:
+    info = world.slack.add_file("F0DMFILE", "invalid-launch.yaml",
+                                (EXAMPLES / "invalid-launch.yaml").read_bytes(),
+                                user_id=PARTNER, team_id=AGENCY)
+    dm_event(world, subtype="file_share", files=[info])
+    answer = eventually(lambda: world.slack.dms_to(PARTNER))[-1]
+    shown = text_of(answer["blocks"])
+    assert "Check of invalid-launch.yaml" in shown and "`URL-HTTPS`" in shown
+    assert "*Earliest deploy day:*" in shown
+    assert answer["text"].startswith("Check of invalid-launch.yaml: invalid-launch.yaml: "
+                                     "not ready")
+    assert not world.slack.errors()  # within a message's limits
+
+    before = world.view_calls()
+    world.sender.block_action("file_checked", user_id=PARTNER, message=answer, team_id=AGENCY)
+    form = world.view_of(PARTNER, before)
+    assert form["callback_id"] == "request_form"
+    assert not world.slack.messages_in(REVIEW_CHANNEL)
+
+    world.slack.add_file("F0DMBAD", "bomb.yaml", BOMB, user_id=PARTNER, team_id=AGENCY)
+    dm_event(world, subtype="file_share", files=[{"id": "F0DMBAD", "name": "bomb.yaml"}])
+    refused = eventually(lambda: world.slack.dms_to(PARTNER)[1:])[-1]
+    assert refused["text"].startswith("I could not read that file: bomb.yaml: YAML aliases")
+    assert "\n" not in refused["text"]
+
+    dm_event(world, text="hello?")
+    hint = eventually(lambda: world.slack.dms_to(PARTNER)[2:])[-1]
+    assert hint["text"].startswith("Send me a request file")

@@ -1,12 +1,14 @@
 """Check a configuration in Slack: *Check a configuration* on the App Home opens a modal with a
-file input; the answer replaces it (the same findings as `launchbot check`), with *File this
-as a request*, which opens the request form prefilled. Nothing is filed until the partner
+file input, and the answer replaces it; or a file sent to the bot in its DM, answered there.
+The answer has the same findings as `launchbot check`, with *File this as a request*, which
+opens the request form prefilled. Nothing is filed until the partner
 submits that form. A file that cannot be read gets the command line's one line, on the field.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -19,8 +21,10 @@ from bot.slack.files import fetch_files, payload_files
 from bot.slack.ids import Action, Callback
 from bot.slack.listening import actor, clicked_value, tell
 from bot.slack.requests.check_views import (
+    DM_HINT,
     FILE_BLOCK,
     check_modal,
+    result_message,
     result_modal,
     unreadable_text,
 )
@@ -48,7 +52,40 @@ def _check(runtime: Runtime, client: WebClient, file_id: str,
         return str(exc)
 
 
+def _post(client: WebClient, channel: str, text: str,
+          blocks: list[dict[str, Any]] | None = None) -> None:
+    try:
+        client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    except SlackApiError as exc:  # the answer is lost, the file is not: they can send it again
+        log.warning("could not answer a file in a DM: %s", exc.response.get("error"))
+
+
+def _in_dm(runtime: Runtime, event: Mapping[str, Any], client: WebClient) -> None:
+    """A message to the bot in its DM: a file is checked; anything else gets the hint."""
+    channel = event.get("channel")
+    if (event.get("channel_type") != "im" or event.get("bot_id") or not channel
+            or event.get("subtype") not in (None, "file_share")):
+        return
+    files = [f for f in event.get("files") or () if isinstance(f, Mapping)
+             and isinstance(f.get("id"), str)]
+    if not files:
+        _post(client, channel, DM_HINT)
+        return
+    file = files[0]
+    # Nobody waits on an event's answer: the download gets the usual time.
+    outcome = _check(runtime, client, file["id"], known={file["id"]: dict(file)}, timeout=10)
+    if isinstance(outcome, str):
+        _post(client, channel, unreadable_text(outcome))
+        return
+    text, blocks = result_message(outcome, file["id"])
+    _post(client, channel, text, blocks)
+
+
 def register(app: App, runtime: Runtime) -> None:
+    @app.event("message")
+    def on_message(event: dict[str, Any], client: WebClient) -> None:
+        _in_dm(runtime, event, client)
+
     @app.action(Action.check_config.value)
     def open_check(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()

@@ -53,9 +53,12 @@ def _tally(findings: Sequence[Finding]) -> str:
     return ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)
 
 
-def _grouped(findings: Sequence[Finding]) -> list[str]:
+def _grouped(findings: Sequence[Finding], section_text: int = 0,
+             max_sections: int = 0) -> list[str]:
     """The findings by field, errors' fields first, packed into sections of at most
-    SECTION_TEXT characters; past MAX_SECTIONS the rest are counted (display only)."""
+    `section_text` characters; past `max_sections` the rest are counted (display only)."""
+    section_text = section_text or SECTION_TEXT
+    max_sections = max_sections or MAX_SECTIONS
     by_field: dict[str, list[Finding]] = {}
     for finding in findings:
         by_field.setdefault(finding.field or "the request", []).append(finding)
@@ -65,10 +68,10 @@ def _grouped(findings: Sequence[Finding]) -> list[str]:
     for shown, (name, items) in enumerate(groups):
         body = "\n".join(f"• {MARKS[f.severity]} `{f.rule}` {escape(f.message)}"
                          for f in items)
-        text = clip(f"*{escape(name)}*\n{body}", SECTION_TEXT)
-        if sections and len(sections[-1]) + 1 + len(text) <= SECTION_TEXT:
+        text = clip(f"*{escape(name)}*\n{body}", section_text)
+        if sections and len(sections[-1]) + 1 + len(text) <= section_text:
             sections[-1] += "\n" + text
-        elif len(sections) < MAX_SECTIONS:
+        elif len(sections) < max_sections:
             sections.append(text)
         else:
             rest = groups[shown:]
@@ -92,16 +95,24 @@ def _when(checked: Checked) -> str | None:
     return text
 
 
-def result_blocks(result: CheckResult, file_id: str) -> list[dict[str, Any]]:
-    """The answer for every request in the file, each with *File this as a request*."""
+def result_blocks(result: CheckResult, file_id: str, *,
+                  text_budget: int | None = None) -> list[dict[str, Any]]:
+    """The answer for every request in the file, each with *File this as a request*.
+    `text_budget`: the characters of findings a message may carry (a modal: no budget)."""
     blocks: list[dict[str, Any]] = [header(clip(f"Check of {result.name}", 150))]
+    section_text, max_sections = SECTION_TEXT, MAX_SECTIONS
+    if text_budget is not None:
+        share = text_budget // max(1, len(result.checked))
+        section_text = min(SECTION_TEXT, share)
+        max_sections = max(1, share // section_text)
     for index, checked in enumerate(result.checked):
         report = checked.report
         kind = KIND_LABELS.get(report.kind or "", report.kind or "request")
         verdict = "Ready to file" if report.ok else "Not ready: fix the errors first"
         head = f"*{escape(checked.label)}* · {kind}\n*{verdict}* ({_tally(report.findings)})"
         blocks += [divider(), section(head)]
-        blocks += [section(line) for line in _grouped(report.findings)]
+        blocks += [section(line) for line in _grouped(report.findings, section_text,
+                                                      max_sections)]
         when = _when(checked)
         if when:
             blocks.append(section(when))
@@ -123,6 +134,20 @@ def result_blocks(result: CheckResult, file_id: str) -> list[dict[str, Any]]:
 def result_modal(result: CheckResult, file_id: str) -> dict[str, Any]:
     return {"type": "modal", "title": plain("Configuration check", 24),
             "close": plain("Done", 24), "blocks": result_blocks(result, file_id)[:100]}
+
+
+MESSAGE_TEXT_BUDGET = 8000  # of Slack's 12,000 characters of text in one message's blocks
+DM_HINT = ("Send me a request file (YAML or JSON) or your dashboard's configuration export and "
+           "I will check it against the rules, as `launchbot check` does. Nothing is filed. "
+           "`/launch-request` opens the request form.")
+
+
+def result_message(result: CheckResult, file_id: str) -> tuple[str, list[dict[str, Any]]]:
+    """The answer in a DM: (fallback text, blocks within a message's limits)."""
+    verdicts = ", ".join(f"{c.label}: {'ready' if c.report.ok else 'not ready'}"
+                         for c in result.checked) or "nothing to check"
+    blocks = result_blocks(result, file_id, text_budget=MESSAGE_TEXT_BUDGET)[:50]
+    return clip(f"Check of {result.name}: {verdicts}", 3000), blocks
 
 
 def unreadable_text(message: str) -> str:
