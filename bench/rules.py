@@ -1,31 +1,39 @@
 """Validations per second of the example launch request, certificate and logo included, on one
-core. Target: at least 5,000 per second.
+core. Target: at least 5,000 per second; with `--compare REV`, at least 2.5x that revision.
 
-    .venv/bin/python bench/rules.py [--seconds 5]
+    .venv/bin/python bench/rules.py [--seconds 5] [--compare REV [--rounds 4]]
+
+`--compare REV` checks REV out in a temporary git worktree and measures both trees in the same
+run, in separate processes pinned to the same core, alternating (ABBA) so a change in the
+machine's load touches both alike; the figure that matters is the ratio.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
+import sys
+import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
 
-from bot import request_file
-from bot.calendar import DeployCalendar
-from bot.rules import Context, validate
-
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "launch-oidc.yaml"
+ROOT = Path(__file__).resolve().parents[1]
+TARGET = 5000
+RATIO_TARGET = 2.5
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5.0)
-    args = parser.parse_args()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
-    loaded = request_file.load(EXAMPLE)
+def measure(root: Path, seconds: float) -> dict[str, float]:
+    """Validations per second of the rules core found under `root` (this tree or another)."""
+    sys.path.insert(0, str(root))
+    from bot import request_file
+    from bot.calendar import DeployCalendar
+    from bot.rules import Context, validate
+
+    example = root / "examples" / "launch-oidc.yaml"
+    loaded = request_file.load(example)
     calendar = DeployCalendar()
     context = Context(now=datetime(2026, 11, 25, 12, tzinfo=calendar.tz), calendar=calendar,
                       files=loaded.files, unreadable=loaded.unreadable)
@@ -34,16 +42,79 @@ def main() -> None:
     for _ in range(200):  # warm caches (PSL, holidays) before timing
         validate(loaded.data, context=context)
     count, start = 0, time.perf_counter()
-    deadline = start + args.seconds
+    deadline = start + seconds
+    cpu = time.process_time()
     while time.perf_counter() < deadline:
         for _ in range(100):
             validate(loaded.data, context=context)
         count += 100
     elapsed = time.perf_counter() - start
-    rate = count / elapsed
-    print(f"rules: {count} validations of {EXAMPLE.name} in {elapsed:.2f} s on one core")
-    print(f"rules: {rate:,.0f} validations/s ({1e6 / rate:.0f} µs each); target >= 5,000/s: "
-          f"{'met' if rate >= 5000 else 'NOT met'}")
+    return {"count": count, "elapsed": elapsed, "cpu": time.process_time() - cpu}
+
+
+def _pin() -> None:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+
+
+def _in_process(root: Path, seconds: float) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--seconds", str(seconds), "--root",
+                          str(root), "--json"], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def compare(rev: str, seconds: float, rounds: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="launchbot-rules-") as tmp:
+        other = Path(tmp) / "tree"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(other),
+                        rev], check=True)
+        try:
+            totals = {"this tree": [0.0, 0.0, 0.0], rev: [0.0, 0.0, 0.0]}
+            for i in range(rounds):
+                order = [("this tree", ROOT), (rev, other)]
+                for label, root in order if i % 2 == 0 else reversed(order):
+                    got = _in_process(root, seconds)
+                    for j, key in enumerate(("count", "elapsed", "cpu")):
+                        totals[label][j] += got[key]
+                    print(f"  round {i + 1}: {label:>10}: {got['count'] / got['elapsed']:,.0f} "
+                          f"validations/s")
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
+                            str(other)], check=False)
+    rates = {label: t[0] / t[1] for label, t in totals.items()}
+    cpu_rates = {label: t[0] / t[2] for label, t in totals.items()}
+    for label in totals:
+        print(f"rules ({label}): {rates[label]:,.0f} validations/s wall "
+              f"({1e6 / rates[label]:.0f} µs each), {cpu_rates[label]:,.0f}/s of CPU time")
+    ratio = rates["this tree"] / rates[rev]
+    cpu_ratio = cpu_rates["this tree"] / cpu_rates[rev]
+    print(f"rules: this tree / {rev}: {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU time "
+          f"(target >= {RATIO_TARGET}x): {'met' if ratio >= RATIO_TARGET else 'NOT met'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--compare", metavar="REV",
+                        help="also measure this git revision, in the same run")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="with --compare: measurements per tree (default 4)")
+    parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    _pin()
+    if args.compare:
+        compare(args.compare, args.seconds, args.rounds)
+        return
+    got = measure(args.root, args.seconds)
+    if args.json:
+        print(json.dumps(got))
+        return
+    rate = got["count"] / got["elapsed"]
+    print(f"rules: {got['count']:.0f} validations of launch-oidc.yaml in "
+          f"{got['elapsed']:.2f} s on one core")
+    print(f"rules: {rate:,.0f} validations/s ({1e6 / rate:.0f} µs each); target >= "
+          f"{TARGET:,}/s: {'met' if rate >= TARGET else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ the reads the bot makes all day (median of N runs, each in its own read transact
 - the reviewer queue (undecided, oldest first),
 - the weekly digest counts (by state, new this week).
 
-Target: each under 50 ms median.
+Target: each under 10 ms median.
 
     python bench/store.py [--url URL] [--schema NAME] [--runs 50] [--keep]
 
@@ -46,7 +46,7 @@ NOW = datetime(2026, 11, 16, 14, 0, tzinfo=UTC)  # a Monday
 # Mostly history; a realistic few percent still open.
 STATES = [("deployed", 81), ("rejected", 4), ("withdrawn", 4), ("approved", 1),
           ("changes_requested", 2), ("submitted", 5), ("in_review", 3)]
-TARGET_MS = 50.0
+TARGET_MS = 10.0
 
 
 def schema_url(url: str, schema: str) -> URL:
@@ -140,7 +140,10 @@ def seed(store: Store, calendar: DeployCalendar, rng: random.Random) -> dict[str
         conn.commit()
         conn.autocommit = True
         with conn.cursor() as cur:
-            cur.execute("ANALYZE")
+            # What autovacuum does to a table that grew by inserts (PostgreSQL 13+): statistics
+            # and the visibility map, so counts can be answered from an index alone.
+            for table in ("requests", "attachments", "audit_events", "integrations"):
+                cur.execute(f"VACUUM (ANALYZE) {table}")
     finally:
         raw.close()
     return {"day": busy_day, "team": "T00042"}

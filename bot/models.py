@@ -280,13 +280,16 @@ _TYPE_NAMES = {"int": "a number", "float": "a number", "bool": "true/false",
 def _parse_lenient(
     model: type[M], data: dict[str, Any], defaults: dict[str, Any]
 ) -> tuple[M, list[Finding]]:
-    data = _copy(data)
+    data = dict(data)  # _clean_lists replaces top-level lists only
     findings = _clean_lists(model, data)
+    copied = False
     for _ in range(64):  # each pass removes at least one bad value
         try:
             return model.model_validate({**defaults, **data}), findings
         except ValidationError as exc:
             errors = exc.errors()
+        if not copied:  # bad values are dropped from a copy; a valid request is not copied
+            data, copied = _copy(data), True
         dropped, reported = False, set()
         for err in errors:
             loc = tuple(err["loc"])

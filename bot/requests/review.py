@@ -43,13 +43,16 @@ def claim(session: Session, request: int | str, *, actor: Actor,
     return RequestRecord.of(row)
 
 
-def may_decide(session: Session, request: int | str, *, actor: Actor, action: str) -> None:
+def may_decide(session: Session, request: int | str, *, actor: Actor,
+               action: str) -> RequestRecord:
     """Raise what deciding would raise (not a reviewer, own request, already decided), so a
-    surface can refuse before asking the reviewer for a comment or a reason."""
+    surface can refuse before asking the reviewer for a comment or a reason; else the
+    request."""
     row = load_visible(session, request, actor)
     require_reviewer(actor, row, action)
     if row.state not in {s.value for s in UNDECIDED}:
         raise refusal(row, action)
+    return RequestRecord.of(row, with_attachments=False)
 
 
 def approve(session: Session, request: int | str, *, actor: Actor,

@@ -24,10 +24,18 @@ from bot.models import Request as RequestModel
 from bot.requests import queries
 from bot.requests.history import submission_changes
 from bot.requests.records import RequestRecord
-from bot.requests.transitions import S, Topic, load, load_visible, notify, transition
+from bot.requests.transitions import (
+    REQUESTS,
+    S,
+    Topic,
+    load,
+    load_visible,
+    notify,
+    transition,
+)
 from bot.rules import Context, diff, validate
 from bot.rules.urls import normalize
-from bot.store.models import Attachment, AuditEvent, Request, RequestState
+from bot.store.models import Attachment, Request, RequestState
 
 Data = RequestModel | Mapping[str, Any]
 
@@ -81,10 +89,8 @@ def submit(session: Session, data: Data, *, actor: Actor, now: datetime,
             return _same_requester(existing, actor)
         _rejudge(clash, session, data, now=now, calendar=calendar, files=files or {},
                  unreadable=unreadable or {})
-    session.add(AuditEvent(request_id=row.id, actor=actor.user_id, action="submit",
-                           from_state=None, to_state=row.state,
-                           detail={"target_deploy_date": _iso(row.target_deploy_date)},
-                           at=now))
+    REQUESTS.record_created(session, row, action="submit", actor=actor, now=now,
+                            detail={"target_deploy_date": _iso(row.target_deploy_date)})
     notify(session, row, event="submitted", now=now, card=Topic.review_card,
            data={"target_deploy_date": _iso(row.target_deploy_date)})
     session.flush()

@@ -144,4 +144,6 @@ def finding(rule_id: str, field: str | None, message: str,
             severity: Severity | None = None) -> Finding:
     """A finding of a catalogued rule; `severity` only for rules with two levels."""
     rule = BY_ID[rule_id]
-    return Finding(rule=rule.id, severity=severity or rule.severity, field=field, message=message)
+    # Built without re-validation: every part is already of its type (rule from the catalogue).
+    return Finding.model_construct(rule=rule.id, severity=severity or rule.severity,
+                                   field=field, message=message)

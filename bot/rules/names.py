@@ -14,6 +14,7 @@ PRODUCTION_WORDS = frozenset({"prod", "production"})
 ENVIRONMENT_WORDS = frozenset({"staging", "stage", "sandbox", "test", "dev", "development",
                                "int", "qa"})
 STAGING_WORDS = frozenset({"staging", "stage"})
+_SPACE = re.compile(r"\s")  # str.isspace's characters, without a Python loop
 RECOMMENDED_ISSUER = {
     "saml": re.compile(r"^urn:gov:gsa:SAML:2\.0\.profiles:sp:sso:[^:\s]+:[^:\s]+$"),
     "oidc": re.compile(r"^urn:gov:gsa:openidconnect\.profiles:sp:sso:[^:\s]+:[^:\s]+$"),
@@ -52,7 +53,7 @@ def check_issuer(subject: Subject) -> Iterator[Finding]:
                       "identifies the app" + (" being changed" if subject.kind is Kind.change
                                               else ""))
         return
-    if any(ch.isspace() for ch in issuer):
+    if _SPACE.search(issuer):
         yield finding("ISS-FORMAT", "issuer", "issuer must not contain whitespace")
         return
     family = "saml" if request.protocol == "saml" else "oidc" if request.protocol else None

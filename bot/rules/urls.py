@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import SplitResult, urlsplit
 
 from publicsuffixlist import PublicSuffixList
@@ -18,6 +18,7 @@ from bot.rules.catalog import finding
 REFUSED_SCHEMES = frozenset({"ftp", "sftp", "ldap", "ldaps", "file", "mailto"})
 WEB_SCHEMES = frozenset({"http", "https"})
 _HOST = re.compile(r"^[a-z0-9\-_.]+$", re.IGNORECASE)
+_CACHED_URL_MAX = 2048  # longer values are judged each time: junk must not pin memory
 
 
 @cache
@@ -103,43 +104,64 @@ def check_urls(subject: Subject) -> Iterator[Finding]:
     for name, path, value in urls_of(subject.request):
         if not subject.judges(name):
             continue
-        parts, problem = _shape(name, path, value)
-        if problem:
-            yield problem
-            continue
-        assert parts is not None
-        if parts.scheme.lower() not in WEB_SCHEMES:
-            continue  # custom-scheme redirect URIs are exempt from the web rules
-        host = parts.hostname or ""
-        if name == "push_notification_url":
-            if parts.scheme.lower() != "https":
-                yield finding("URL-PUSH", path, f"{path}: push notifications are sent over https")
-            if parts.port not in (None, 443):
-                yield finding("URL-PUSH", path,
-                              f"{path}: port {parts.port}; push notifications go to port 443")
-        elif parts.scheme.lower() != "https":
-            yield finding("URL-HTTPS", path, f"{path}: use https:// in production and staging")
-        ip = _ip(host)
-        if ip is not None:
-            kind = ("a loopback" if ip.is_loopback else "a private" if ip.is_private
-                    else "a link-local" if ip.is_link_local else "an")
-            yield finding("URL-LOCAL", path,
-                          f"{path}: {host} is {kind} IP address; use the agency's domain name")
-            continue
-        if host == "localhost" or host.endswith(".localhost"):
-            yield finding("URL-LOCAL", path, f"{path}: {host} is not reachable in production")
-            continue
-        if not _HOST.match(host):
-            yield finding("URL-HOST", path, f"{path}: host '{host}' may only use letters, "
-                                            "digits, '-', '_' and '.'")
-            continue
-        yield from _domain(path, host, com_hosts)
+        judge = _judge_url if len(value) <= _CACHED_URL_MAX else _judge_url.__wrapped__
+        found, com_host = judge(name, path, value)
+        yield from found
+        if com_host:
+            com_hosts.append(com_host)
     attested = subject.request.attestations and subject.request.attestations.dedicated_domain
     if com_hosts and not attested:
         hosts = ", ".join(sorted(set(com_hosts)))
         yield finding("URL-DEDICATED", "attestations.dedicated_domain",
                       f".com hosts ({hosts}) must be dedicated to the agency: confirm "
                       "attestations.dedicated_domain")
+
+
+@lru_cache(maxsize=4096)
+def _judge_url(name: str, path: str, value: str) -> tuple[tuple[Finding, ...], str | None]:
+    """One URL's findings, and its host when it is a .com one. Pure, so cached: a partner
+    submits the same redirect URIs again and again (each warning round trip, each change)."""
+    found = list(_url_findings(name, path, value))
+    com_host = found.pop() if found and isinstance(found[-1], str) else None
+    return tuple(f for f in found if isinstance(f, Finding)), com_host
+
+
+def _url_findings(name: str, path: str, value: str) -> Iterator[Finding | str]:
+    """The findings of one URL; a .com host that needs the dedicated-domain attestation comes
+    last, as a string."""
+    parts, problem = _shape(name, path, value)
+    if problem:
+        yield problem
+        return
+    assert parts is not None
+    if parts.scheme.lower() not in WEB_SCHEMES:
+        return  # custom-scheme redirect URIs are exempt from the web rules
+    host = parts.hostname or ""
+    if name == "push_notification_url":
+        if parts.scheme.lower() != "https":
+            yield finding("URL-PUSH", path, f"{path}: push notifications are sent over https")
+        if parts.port not in (None, 443):
+            yield finding("URL-PUSH", path,
+                          f"{path}: port {parts.port}; push notifications go to port 443")
+    elif parts.scheme.lower() != "https":
+        yield finding("URL-HTTPS", path, f"{path}: use https:// in production and staging")
+    ip = _ip(host)
+    if ip is not None:
+        kind = ("a loopback" if ip.is_loopback else "a private" if ip.is_private
+                else "a link-local" if ip.is_link_local else "an")
+        yield finding("URL-LOCAL", path,
+                      f"{path}: {host} is {kind} IP address; use the agency's domain name")
+        return
+    if host == "localhost" or host.endswith(".localhost"):
+        yield finding("URL-LOCAL", path, f"{path}: {host} is not reachable in production")
+        return
+    if not _HOST.match(host):
+        yield finding("URL-HOST", path, f"{path}: host '{host}' may only use letters, "
+                                        "digits, '-', '_' and '.'")
+        return
+    com_hosts: list[str] = []
+    yield from _domain(path, host, com_hosts)
+    yield from com_hosts
 
 
 def _domain(path: str, host: str, com_hosts: list[str]) -> Iterator[Finding]:

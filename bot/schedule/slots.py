@@ -37,7 +37,7 @@ MAX_ITEMS = 10  # per reminder message: the rest is "and N more"
 
 
 class ScheduleTopic(StrEnum):
-    """Outbox topics of scheduled posts (rendered by bot/slack/schedule_messages.py)."""
+    """Outbox topics of scheduled posts (rendered by bot/slack/schedule/messages.py)."""
 
     manifest = "deploy_manifest"  # a page of the deploy-day manifest, with buttons
     manifest_update = "deploy_manifest_update"  # re-render a posted page in place

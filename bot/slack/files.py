@@ -104,6 +104,14 @@ def _pool() -> httpx.Client:
                         limits=httpx.Limits(max_connections=64, max_keepalive_connections=32))
 
 
+@cache
+def _fetchers() -> ThreadPoolExecutor:
+    """Threads that download for every submission of the process: starting threads per
+    submission costs more than the download on a busy machine. The downloads are bounded
+    by their deadline, so a slow Slack cannot hold a thread for long."""
+    return ThreadPoolExecutor(max_workers=32, thread_name_prefix="file-fetch")
+
+
 def payload_files(state_values: object) -> dict[str, Mapping[str, object]]:
     """The file objects a `view_submission` carries in its file inputs' state, by file ID."""
     found: dict[str, Mapping[str, object]] = {}
@@ -146,12 +154,9 @@ def fetch_files(client: WebClient, file_ids: Sequence[str], *, settings: Setting
             log.info("file %s is unreadable: %s", file_id, exc)
             return info, str(exc)
 
-    if len(unique) > 1:
-        with ThreadPoolExecutor(max_workers=min(len(unique), 8),
-                                thread_name_prefix="file-fetch") as pool:
-            outcomes = list(pool.map(read, unique))
-    else:
-        outcomes = [read(file_id) for file_id in unique]
+    # All but the first in the shared pool; the first in this thread meanwhile.
+    others = [_fetchers().submit(read, file_id) for file_id in unique[1:]]
+    outcomes = [read(file_id) for file_id in unique[:1]] + [f.result() for f in others]
 
     result = FetchedFiles()
     for file_id, (info, content) in zip(unique, outcomes, strict=True):

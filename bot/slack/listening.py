@@ -6,21 +6,25 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.requests import Actor, WorkflowError
+from bot.kernel.actors import Actor
+from bot.kernel.errors import WorkflowError
 from bot.slack.blocks import clip
+from bot.slack.ids import Callback
+from bot.slack.notes import NOTE_BLOCK, Note, NoteMeta, note_modal, read_note
+from bot.slack.refusals import refusal_text
 from bot.slack.runtime import Runtime
-from bot.slack.tickets.form import NOTE_BLOCK, read_note
 
 log = logging.getLogger(__name__)
 TELL_LIMIT = 3000  # characters: a short answer (Slack refuses a message over 40,000)
+MODAL_ERROR_LIMIT = 2000  # characters Slack takes in a modal field's error
 # A modal whose private_metadata the bot cannot read: not one it opened, or from an older
 # version of it. The partner or reviewer starts again from the button.
 STALE_FORM = ("This form is out of date, so nothing was done. Close it and use the button "
@@ -106,15 +110,11 @@ def clicked_value(body: Mapping[str, Any]) -> str:
     return value if isinstance(value, str) else ""
 
 
-Meta = TypeVar("Meta", bound=BaseModel)
-
-
-def noted(ack: Ack, view: Mapping[str, Any], meta_type: type[Meta],
-          missing: str) -> tuple[Meta, str] | None:
+def noted(ack: Ack, view: Mapping[str, Any], missing: str) -> tuple[NoteMeta, str] | None:
     """A note modal's metadata and text; None once the modal was told what is wrong (out of
     date, or no text)."""
     try:
-        meta = meta_type.model_validate_json(view.get("private_metadata") or "")
+        meta = NoteMeta.model_validate_json(view.get("private_metadata") or "")
     except ValidationError:
         ack(response_action="errors", errors={NOTE_BLOCK: STALE_FORM})
         return None
@@ -138,15 +138,69 @@ def tell(client: WebClient, body: Mapping[str, Any], user_id: str, text: str) ->
         log.warning("could not tell %s: %s", user_id, exc.response.get("error"))
 
 
+def modal_error(text: str) -> str:
+    """A refusal as a modal field shows it: Slack refuses an error over its limit, and a
+    refusal may quote the ID it was given."""
+    return clip(text, MODAL_ERROR_LIMIT)
+
+
 def run_click(runtime: Runtime, client: WebClient, body: Mapping[str, Any], who: Actor,
-              use_case: Callable[[Session], Any],
-              refusal: Callable[[WorkflowError], str]) -> None:
+              use_case: Callable[[Session], Any], noun: str = "request") -> None:
     """One change from a button, in one transaction. A refusal (not allowed, already decided)
     is told to the clicker alone; everyone else hears of the change through the outbox."""
     try:
         with runtime.store.unit_of_work() as session:
             use_case(session)
     except WorkflowError as exc:
-        tell(client, body, who.user_id, refusal(exc))
+        tell(client, body, who.user_id, refusal_text(exc, noun=noun))
         return
     runtime.poke_relay()
+
+
+# What a note modal checks before it opens (raising the use case's refusal) and what it says
+# about the record: (session, public ID, actor) -> a line of mrkdwn.
+NoteCheck = Callable[[Session, str, Actor], str]
+# What a sent note runs: (session, public ID, actor, text).
+NoteUseCase = Callable[[Session, str, Actor, str], Any]
+
+
+def note_opener(runtime: Runtime, callback: Callback, note: Note, check: NoteCheck,
+                noun: str = "request") -> Callable[..., None]:
+    """The button that asks for a note: refused before the modal opens (not after the text is
+    typed), else the note modal about the clicked record."""
+    def open_note(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        who = actor(runtime, body)
+        ref = clicked_value(body)
+        try:
+            with runtime.store.reader() as session:
+                about = check(session, ref, who)
+        except WorkflowError as exc:
+            tell(client, body, who.user_id, refusal_text(exc, noun=noun))
+            return
+        meta = NoteMeta(record=ref, channel=(body.get("channel") or {}).get("id"))
+        client.views_open(trigger_id=body["trigger_id"],
+                          view=note_modal(callback, note, meta, about))
+    return open_note
+
+
+def note_listener(runtime: Runtime, note: Note, use_case: NoteUseCase,
+                  noun: str = "request") -> Callable[..., None]:
+    """A sent note modal: the use case runs before Slack is answered, so a refusal shows on
+    the modal's field with the text still in it; done, the modal closes."""
+    def on_note(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        given = noted(ack, body["view"], note.missing)
+        if given is None:
+            return
+        meta, text = given
+        who = actor(runtime, body)
+        try:
+            with runtime.store.unit_of_work() as session:
+                use_case(session, meta.record, who, text)
+        except WorkflowError as exc:
+            ack(response_action="errors",
+                errors={NOTE_BLOCK: modal_error(refusal_text(exc, noun=noun))})
+            return
+        ack()
+        runtime.poke_relay()
+    return on_note

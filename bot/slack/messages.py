@@ -1,66 +1,22 @@
-"""What each outbox row becomes in Slack: loads what the builders need, calls them."""
+"""What each outbox row becomes in Slack: the renderer its topic registered
+(bot.slack.renderers). Importing this module registers every domain's renderers."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+# Imported for their registrations: each domain renders its own topics.
+import bot.slack.requests.messages
+import bot.slack.schedule.messages
+import bot.slack.tickets.messages  # noqa: F401
 from bot.config import Settings
-from bot.requests import queries
-from bot.requests.expedite import first_approvals, is_expedited
-from bot.requests.records import RequestRecord
-from bot.requests.transitions import Topic
-from bot.rules.certificates import certificate_facts
-from bot.rules.logo import logo_facts
-from bot.slack.rendering import NotReady, Outgoing
-from bot.slack.requests.card import card_text, review_card
-from bot.slack.requests.dm import partner_dm
-from bot.slack.schedule.messages import TOPICS as SCHEDULE_TOPICS
-from bot.slack.schedule.messages import render_schedule
-from bot.slack.tickets.messages import TICKET_TOPICS, render_ticket
-from bot.store.models import UNDECIDED_STATES, Attachment, OutboxMessage, RequestState
-
-
-def _card(session: Session, record: RequestRecord) -> list[dict]:
-    rows = session.scalars(select(Attachment).where(Attachment.request_id == record.id)
-                           .order_by(Attachment.id)).all()
-    logo = next((logo_facts(a.name, a.content) for a in rows if a.role == "logo"), None)
-    certificates = [(a.name, certificate_facts(a.content)) for a in rows
-                    if a.role == "certificate"]
-    undecided = RequestState(record.state) in UNDECIDED_STATES
-    approvals = (first_approvals(session, record.id)
-                 if undecided and is_expedited(record.findings) else [])
-    return review_card(record, logo=logo, certificates=certificates, approvals=approvals)
+from bot.slack.renderers import renderer_for
+from bot.slack.rendering import Outgoing
+from bot.store.models import OutboxMessage
 
 
 def render_outbox(session: Session, message: OutboxMessage, settings: Settings
                   ) -> list[Outgoing]:
-    if message.topic in SCHEDULE_TOPICS:  # the scheduler's posts (issue 6)
-        return render_schedule(session, message, settings)
-    if message.topic in TICKET_TOPICS:  # support tickets (issue 5)
-        return render_ticket(session, message, settings)
-    row = queries.request_by_id(session, message.request_id) if message.request_id else None
-    if row is None:
-        return []  # nothing left to say anything about
-    record = RequestRecord.of(row, with_attachments=False)
-    if message.topic == Topic.review_card:
-        channel = message.channel or settings.review_channel
-        if not channel:
-            return []
-        return [Outgoing(text=card_text(record), blocks=_card(session, record), channel=channel,
-                         card_of=("request", record.id))]
-    if message.topic == Topic.review_card_update:
-        if not record.card_ts or not record.card_channel:
-            raise NotReady(f"{record.public_id}: the card is not posted yet")
-        return [Outgoing(text=card_text(record), blocks=_card(session, record),
-                         channel=record.card_channel, update_ts=record.card_ts)]
-    if message.topic == Topic.partner_dm:
-        event = str(message.payload.get("event", ""))
-        cutoff = (record.target_deploy_date - timedelta(days=record.lead_time_days)
-                  if record.target_deploy_date and record.lead_time_days else None)
-        text, blocks = partner_dm(record, event, message.payload, cutoff=cutoff)
-        return [Outgoing(text=text, blocks=blocks,
-                         user_id=message.user_id or record.requester_user_id)]
-    return []
+    """The messages for one outbox row; none for a topic nothing renders (kept, not sent)."""
+    renderer = renderer_for(message.topic)
+    return renderer(session, message, settings) if renderer is not None else []

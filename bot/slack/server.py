@@ -21,7 +21,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App
@@ -249,6 +249,11 @@ def assemble(settings: Settings, store: Store, *, client: WebClient | None = Non
                       clock=clock, poke_relay=relay.poke,
                       prober=Prober(ProbeOptions.from_settings(settings))
                       if settings.url_probes else None)
+    # Holiday tables are built per year on first use (~0.1 s, seconds on a busy machine):
+    # here, not inside the first partner's 3 seconds.
+    today = runtime.calendar.local_date(clock())
+    for year in (today.year, today.year + 1):
+        runtime.calendar.is_business_day(date(year, 1, 2))
     app = create_app(runtime)
     scheduler = Scheduler(store, settings, calendar=runtime.calendar, clock=clock,
                           on_posted=relay.poke)

@@ -2,7 +2,7 @@
 exactly-once bookkeeping. Migrations (`bot.store.migrate`) are the only way the schema is made."""
 
 from bot.store.db import Store, make_engine, normalize_url
-from bot.store.models import OPEN_STATES, UNDECIDED_STATES, RequestState, parse_public_id
+from bot.store.models import OPEN_STATES, UNDECIDED_STATES, RequestState
 
 __all__ = ["OPEN_STATES", "UNDECIDED_STATES", "RequestState", "Store", "make_engine",
-           "normalize_url", "parse_public_id"]
+           "normalize_url"]

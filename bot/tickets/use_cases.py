@@ -19,7 +19,7 @@ new ticket.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.kernel import access
 from bot.kernel.actors import Actor
 from bot.kernel.errors import (
     AlreadyClaimed,
@@ -36,12 +37,12 @@ from bot.kernel.errors import (
     InvalidTransition,
     MissingInput,
     NotAllowed,
-    NotFound,
     ValidationFailed,
 )
+from bot.kernel.ids import TICKET_IDS
+from bot.kernel.lifecycle import Lifecycle, Message
 from bot.models import SupportTicket, parse_ticket
 from bot.requests.records import AttachmentFacts
-from bot.requests.transitions import guarded_update
 from bot.rules.support import URGENT_CATEGORY, validate_ticket
 from bot.store.models import (
     Ticket,
@@ -49,10 +50,7 @@ from bot.store.models import (
     TicketEvent,
     TicketMessage,
     TicketState,
-    parse_ticket_public_id,
-    ticket_public_id,
 )
-from bot.store.outbox import enqueue
 from bot.tickets import queries as ticket_queries
 
 T = TicketState
@@ -74,8 +72,6 @@ class TicketTopic(StrEnum):
     partner_dm = "ticket_partner_dm"
     staff_dm = "ticket_staff_dm"
 
-
-TICKET_TOPICS = frozenset(t.value for t in TicketTopic)
 
 
 # --- records ---------------------------------------------------------------------------------
@@ -147,33 +143,6 @@ class TicketRecord:
 
 # --- loading and refusing --------------------------------------------------------------------
 
-def load(session: Session, ticket: int | str) -> Ticket:
-    """A ticket by row id or public ID ('ST-1001'); NotFound otherwise."""
-    ticket_id = ticket if isinstance(ticket, int) else parse_ticket_public_id(ticket)
-    row = ticket_queries.ticket_by_id(session, ticket_id) if ticket_id is not None else None
-    if row is None:
-        raise NotFound(ticket if isinstance(ticket, str) else ticket_public_id(ticket))
-    return row
-
-
-def load_visible(session: Session, ticket: int | str, actor: Actor) -> Ticket:
-    """As `load`, but a partner only sees their own team's tickets (others: NotFound)."""
-    row = load(session, ticket)
-    if not (actor.is_reviewer or row.requester_team_id == actor.team_id):
-        raise NotFound(ticket if isinstance(ticket, str) else row.public_id)
-    return row
-
-
-def _require_staff(actor: Actor, row: Ticket, action: str) -> None:
-    if not actor.is_reviewer:
-        raise NotAllowed("not_reviewer", action=action, request=row.public_id)
-
-
-def _require_team(actor: Actor, row: Ticket, action: str) -> None:
-    if row.requester_team_id != actor.team_id:
-        raise NotAllowed("other_team", action=action, request=row.public_id)
-
-
 def _refusal(row: Ticket, action: str) -> InvalidTransition:
     if row.state == T.resolved:
         return AlreadyDecided(row.public_id, state=row.state, by=row.resolved_by, action=action)
@@ -182,36 +151,28 @@ def _refusal(row: Ticket, action: str) -> InvalidTransition:
     return InvalidTransition(row.public_id, state=row.state, action=action)
 
 
-def _transition(session: Session, row: Ticket, *, action: str, expected: Collection[T],
-                to: T, actor: Actor, now: datetime, values: Mapping[str, Any] | None = None,
-                detail: Mapping[str, Any] | None = None) -> Ticket:
-    """Move `row` from one of `expected` to `to` (possibly the state it is in: a reply still
-    bumps the version, so concurrent changes are told apart), or raise why not."""
-    from_state = row.state
-    updated = guarded_update(session, row, expected=expected, to=to, now=now, values=values,
-                             refusal=lambda current: _refusal(current, action))
-    session.add(TicketEvent(ticket_id=row.id, actor=actor.user_id, action=action,
-                            from_state=from_state, to_state=to.value,
-                            detail=dict(detail or {}), at=now))
-    session.flush()
-    return updated
+TICKETS: Lifecycle[Ticket] = Lifecycle(model=Ticket, ids=TICKET_IDS, event=TicketEvent,
+                                       key="ticket_id", refusal=_refusal)
+load = TICKETS.load
+_transition = TICKETS.transition
+
+
+def load_visible(session: Session, ticket: int | str, actor: Actor) -> Ticket:
+    """A ticket as the actor may see it (bot.kernel.access); NotFound otherwise."""
+    return access.load_visible(session, TICKETS, ticket, actor)
 
 
 def _notify(session: Session, row: Ticket, *, event: str, now: datetime,
             card: TicketTopic = TicketTopic.card_update, partner: bool = False,
             staff: str | None = None, data: Mapping[str, Any] | None = None) -> None:
-    """The outbox messages for `event`, keyed by ticket and version (a retried transaction
-    cannot add them twice)."""
-    payload = {"ticket_id": row.id, "public_id": row.public_id, "event": event,
-               "state": row.state, "version": row.version, **dict(data or {})}
-    messages = [(card, None)]
+    """The outbox messages for `event`: the card, and DMs to the partner and to the support
+    person who has the ticket."""
+    messages: list[Message] = [(card, None)]
     if partner:
         messages.append((TicketTopic.partner_dm, row.requester_user_id))
     if staff:
         messages.append((TicketTopic.staff_dm, staff))
-    for topic, user_id in messages:
-        enqueue(session, topic=topic.value, dedupe_key=f"{topic.value}:{row.id}:v{row.version}",
-                payload=payload, user_id=user_id, ticket_id=row.id, now=now)
+    TICKETS.notify(session, row, event=event, now=now, messages=messages, data=data)
 
 
 def _text(value: str | None, name: str) -> str:
@@ -262,10 +223,9 @@ def file_ticket(session: Session, data: SupportTicket | Mapping[str, Any], *, ac
     else:
         session.add(row)
         session.flush()
-    session.add(TicketEvent(ticket_id=row.id, actor=actor.user_id, action="file",
-                            from_state=None, to_state=row.state,
-                            detail={"category": row.category, "urgent": row.urgent,
-                                    "attachments": len(row.attachments)}, at=now))
+    TICKETS.record_created(session, row, action="file", actor=actor, now=now,
+                           detail={"category": row.category, "urgent": row.urgent,
+                                   "attachments": len(row.attachments)})
     _notify(session, row, event="filed", now=now, card=TicketTopic.card, partner=True)
     session.flush()
     return TicketRecord.of(row)
@@ -279,7 +239,8 @@ def filed_ticket(session: Session, idempotency_key: str, *, actor: Actor) -> Tic
 
 def _same_team(row: Ticket, actor: Actor) -> TicketRecord:
     if row.requester_team_id != actor.team_id:
-        raise NotAllowed("other_team", action="file with this key")  # say nothing of it
+        raise NotAllowed("other_team", action="file with this key",  # say nothing of it
+                         noun="ticket")
     return TicketRecord.of(row)
 
 
@@ -287,7 +248,7 @@ def claim_ticket(session: Session, ticket: int | str, *, actor: Actor,
                  now: datetime) -> TicketRecord:
     """Support takes an open ticket (open → in_progress); the partner is told who has it."""
     row = load_visible(session, ticket, actor)
-    _require_staff(actor, row, "claim")
+    access.require_reviewer(actor, row, "claim")
     row = _transition(session, row, action="claim", expected=(T.open,), to=T.in_progress,
                       actor=actor, now=now, values={"assignee_id": actor.user_id})
     _notify(session, row, event="claimed", now=now, partner=True, data={"by": actor.user_id})
@@ -300,7 +261,7 @@ def reply_to_partner(session: Session, ticket: int | str, *, actor: Actor, now: 
     open ticket claims it."""
     body = _text(body, "reply")
     row = load_visible(session, ticket, actor)
-    _require_staff(actor, row, "reply to")
+    access.require_reviewer(actor, row, "reply to")
     row = _add_message(session, row, actor=actor, now=now, body=body, role="support",
                        moves={T.open: T.in_progress})
     _notify(session, row, event="replied", now=now, partner=True,
@@ -337,7 +298,7 @@ def wait_on_partner(session: Session, ticket: int | str, *, actor: Actor,
                     now: datetime) -> TicketRecord:
     """Support needs the partner to act (→ waiting_on_partner); the partner is asked."""
     row = load_visible(session, ticket, actor)
-    _require_staff(actor, row, "mark as waiting on the partner")
+    access.require_reviewer(actor, row, "mark as waiting on the partner")
     row = _transition(session, row, action="wait_on_partner", expected=(T.open, T.in_progress),
                       to=T.waiting_on_partner, actor=actor, now=now,
                       values={"assignee_id": row.assignee_id or actor.user_id})
@@ -351,7 +312,7 @@ def answer_ticket(session: Session, ticket: int | str, *, actor: Actor, now: dat
     support person who has it is told by DM."""
     body = _text(body, "answer")
     row = load_visible(session, ticket, actor)
-    _require_team(actor, row, "answer")
+    access.require_team(actor, row, "answer")
     row = _add_message(session, row, actor=actor, now=now, body=body, role="partner",
                        moves={T.waiting_on_partner: T.in_progress})
     _notify(session, row, event="answered", now=now, staff=row.assignee_id,
@@ -364,7 +325,7 @@ def resolve_ticket(session: Session, ticket: int | str, *, actor: Actor, now: da
     """Support closes the ticket with a resolution note, which the partner gets by DM."""
     note = _text(note, "resolution note")
     row = load_visible(session, ticket, actor)
-    _require_staff(actor, row, "resolve")
+    access.require_reviewer(actor, row, "resolve")
     row = _transition(session, row, action="resolve", expected=UNRESOLVED, to=T.resolved,
                       actor=actor, now=now,
                       values={"resolved_by": actor.user_id, "resolved_at": now,
@@ -384,9 +345,9 @@ def may_act(session: Session, ticket: int | str, *, actor: Actor, action: str) -
     before asking for text; the ticket otherwise."""
     row = load_visible(session, ticket, actor)
     if action == "answer":
-        _require_team(actor, row, ACTIONS[action])
+        access.require_team(actor, row, ACTIONS[action])
     else:
-        _require_staff(actor, row, ACTIONS[action])
+        access.require_reviewer(actor, row, ACTIONS[action])
     if row.state == T.resolved:
         raise _refusal(row, ACTIONS[action])
     return TicketRecord.of(row, full=False)

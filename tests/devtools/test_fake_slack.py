@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -256,6 +257,26 @@ def test_files_info_and_download_needs_the_bot_token(slack: FakeSlack,
     with pytest.raises(SlackApiError) as excinfo:
         client.files_info(file="F0NOPE")
     assert slack_error(excinfo) == "file_not_found"
+
+
+def test_latency_delays_every_answer_and_download(slack: FakeSlack, client: WebClient) -> None:
+    slack.add_file("F0LOGO", "logo.png", b"\x89PNG\r\n\x1a\n")
+    slack.latency = 0.25
+    started = time.monotonic()
+    info = client.files_info(file="F0LOGO")["file"]
+    answered = time.monotonic()
+    got = httpx.get(info["url_private_download"],
+                    headers={"Authorization": f"Bearer {slack.bot_token}"})
+    downloaded = time.monotonic()
+    assert got.status_code == 200 and got.content == b"\x89PNG\r\n\x1a\n"
+    assert answered - started >= 0.25 and downloaded - answered >= 0.25
+    # Each request waits in its own thread: four at once take one latency, not four.
+    slack.latency = 0.4
+    with ThreadPoolExecutor(4) as pool:
+        started = time.monotonic()
+        assert all(r["ok"] for r in pool.map(lambda _: client.files_info(file="F0LOGO"),
+                                               range(4)))
+    assert 0.4 <= time.monotonic() - started < 1.6
 
 
 # -- limits -----------------------------------------------------------------------------------

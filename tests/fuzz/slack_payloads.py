@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 
 from bot.devtools.slack_client import state_values
 from bot.slack.ids import Action, Callback
-from bot.slack.requests.decision import DecisionMeta, note_modal
+from bot.slack.notes import NoteMeta
+from bot.slack.requests.decision import review_note_modal
 from bot.slack.requests.form import FormMeta, request_form
 from bot.slack.tickets.form import (
     TicketFormMeta,
-    TicketNoteMeta,
     ticket_form,
     ticket_note_modal,
 )
@@ -217,16 +217,16 @@ def note_submissions(draw: st.DrawFn) -> tuple[dict[str, Any], Any, str, str]:
     target = draw(PUBLIC_IDS)
     channel = draw(st.one_of(st.none(), st.sampled_from(["C0REVIEW", "C0SUPPORT", "CNOPE"])))
     if callback in (Callback.changes_comment, Callback.reject_reason):
-        meta: Any = DecisionMeta(request=target, channel=channel)
-        view = note_modal(callback, meta)
+        meta = NoteMeta(record=target, channel=channel)
+        view = review_note_modal(callback, meta)
     else:
-        meta = TicketNoteMeta(ticket=target, channel=channel)
+        meta = NoteMeta(record=target, channel=channel)
         view = ticket_note_modal(callback, meta, draw(st.one_of(st.none(), texts())))
     valid = state_values(view, {"note": draw(texts(2100))})
     metadata = draw(st.one_of(st.just(meta.model_dump_json()), st.just(meta.model_dump_json()),
                               texts(200), json_values().map(json.dumps),
                               st.fixed_dictionaries({}, optional={
-                                  "request": json_values(2), "ticket": json_values(2),
+                                  "record": json_values(2), "ticket": json_values(2),
                                   "channel": json_values(2)}).map(json.dumps)))
     user = draw(st.sampled_from(["U0REVIEW", "U0PARTNER", "U0OTHER", "U0NOBODY"]))
     return view, draw(states(valid, ["note"])), metadata, user

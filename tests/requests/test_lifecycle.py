@@ -28,6 +28,7 @@ from bot.requests import (
     team_requests,
     withdraw,
 )
+from bot.slack.refusals import refusal_text
 from bot.store.db import Store
 from bot.store.models import AuditEvent, IntegrationDeploy, OutboxMessage
 
@@ -105,7 +106,7 @@ def test_withdraw_by_the_team_before_approval(db: Store, submitted: RequestRecor
     assert (record.state, record.decided_by) == ("withdrawn", TEAMMATE.user_id)
     with pytest.raises(AlreadyDecided) as late, db.unit_of_work() as s:
         approve(s, submitted.id, actor=REVIEWER, now=LATER)
-    assert str(late.value) == "LR-1001 was already withdrawn by <@U0TEAMMATE>"
+    assert refusal_text(late.value) == "LR-1001 was already withdrawn by <@U0TEAMMATE>."
 
 
 def test_no_withdrawal_after_approval(db: Store, submitted: RequestRecord) -> None:
@@ -145,7 +146,7 @@ def test_mark_deployed_creates_the_integration(db: Store, submitted: RequestReco
         assert [(h.request_id, h.deployed_by) for h in history] == [(submitted.id, "U0REVIEW2")]
     with pytest.raises(AlreadyDecided) as err, db.unit_of_work() as s:
         mark_deployed(s, submitted.id, actor=REVIEWER, now=deployed_at)
-    assert str(err.value) == "LR-1001 was already deployed by <@U0REVIEW2>"
+    assert refusal_text(err.value) == "LR-1001 was already deployed by <@U0REVIEW2>."
 
 
 def test_slip_moves_to_the_next_deploy_day(db: Store, cal: DeployCalendar,
@@ -177,7 +178,7 @@ def test_a_failure_halfway_writes_nothing(db: Store, submitted: RequestRecord,
     def broken(*args: Any, **kwargs: Any) -> bool:
         raise RuntimeError("outbox unavailable")
 
-    monkeypatch.setattr("bot.requests.transitions.enqueue", broken)
+    monkeypatch.setattr("bot.kernel.lifecycle.enqueue", broken)
     with pytest.raises(RuntimeError), db.unit_of_work() as s:
         approve(s, submitted.id, actor=REVIEWER, now=LATER)
     with db.reader() as s:

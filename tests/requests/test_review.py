@@ -23,6 +23,7 @@ from bot.requests import (
     request_changes,
     review_queue,
 )
+from bot.slack.refusals import refusal_text
 from bot.store.db import Store
 from bot.store.models import AuditEvent, OutboxMessage
 
@@ -56,7 +57,7 @@ def test_claimed_by_someone_else(db: Store, submitted: RequestRecord) -> None:
     with pytest.raises(AlreadyClaimed) as err, db.unit_of_work() as s:
         claim(s, submitted.id, actor=REVIEWER2, now=LATER)
     assert err.value.by == "U0REVIEW1"
-    assert str(err.value) == "LR-1001 is already being reviewed by <@U0REVIEW1>"
+    assert refusal_text(err.value) == "LR-1001 is already being reviewed by <@U0REVIEW1>."
 
 
 def test_only_reviewers_decide(db: Store, submitted: RequestRecord) -> None:
@@ -86,7 +87,7 @@ def test_late_decisions_are_told_who_decided(db: Store, submitted: RequestRecord
         with pytest.raises(AlreadyDecided) as err, db.unit_of_work() as s:
             late(s)
         assert (err.value.state, err.value.by) == ("rejected", "U0REVIEW1")
-        assert str(err.value) == "LR-1001 was already rejected by <@U0REVIEW1>"
+        assert refusal_text(err.value) == "LR-1001 was already rejected by <@U0REVIEW1>."
     with db.reader() as s:
         record = get_request(s, submitted.id, actor=PARTNER)
     assert record.decision_note == "No signed IAA yet"
@@ -165,7 +166,8 @@ def test_fifty_reviewers_approve_at_once(db: Store, submitted: RequestRecord) ->
     assert len(wins) == 1 and len(losses) == 49
     winner = wins[0].decided_by
     assert all(e.by == winner and e.state == "approved" for e in losses)
-    assert all(str(e) == f"LR-1001 was already approved by <@{winner}>" for e in losses)
+    assert all(refusal_text(e) == f"LR-1001 was already approved by <@{winner}>."
+               for e in losses)
     with db.reader() as s:
         approvals = s.scalar(select(func.count()).select_from(AuditEvent)
                              .where(AuditEvent.action == "approve"))

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.requests import WorkflowError, approve, claim, request_changes
-from bot.slack.requests import replies
+from bot.slack.refusals import refusal_text
 from bot.store.models import Request, Ticket
 from bot.tickets.use_cases import reply_to_partner
 
@@ -240,7 +240,7 @@ def test_the_request_matrix(world: World) -> None:
                 claim(session, public_id, actor=actor(user), now=world.clock())
             observed["claim (use case)", column] = DONE
         except WorkflowError as exc:
-            observed["claim (use case)", column] = refusal(replies.refusal(exc))
+            observed["claim (use case)", column] = refusal(refusal_text(exc))
 
         public_id, requester = subject(column)
         with world.store.unit_of_work() as session:

@@ -15,9 +15,10 @@ import pytest
 from bot.devtools.slack_client import state_values
 from bot.slack.ids import Action, Callback
 from bot.slack.listening import STALE_FORM
-from bot.slack.requests.decision import DecisionMeta, note_modal
+from bot.slack.notes import NoteMeta
+from bot.slack.requests.decision import review_note_modal
 from bot.slack.requests.form import KINDS, METADATA_LIMIT, FormMeta, request_form
-from bot.slack.tickets.form import TicketNoteMeta, ticket_note_modal
+from bot.slack.tickets.form import ticket_note_modal
 from tests.fuzz.slack_payloads import LAUNCH
 from tests.fuzz.slack_world import (
     IDP,
@@ -46,9 +47,9 @@ def submit_note(world: FuzzWorld, view: dict[str, Any], metadata: str, text: str
 @pytest.mark.parametrize("callback", [Callback.changes_comment, Callback.ticket_reply])
 def test_a_note_modal_with_unreadable_metadata_says_it_is_out_of_date(
         world: FuzzWorld, callback: Callback) -> None:
-    view = note_modal(callback, DecisionMeta(request="LR-1001")) \
+    view = review_note_modal(callback, NoteMeta(record="LR-1001")) \
         if callback is Callback.changes_comment \
-        else ticket_note_modal(callback, TicketNoteMeta(ticket="ST-1001"))
+        else ticket_note_modal(callback, NoteMeta(record="ST-1001"))
     with world.case():
         answer = submit_note(world, view, "not json", "Please fix the IAA number.")
     assert answer == {"response_action": "errors", "errors": {"note": STALE_FORM}}
@@ -56,9 +57,9 @@ def test_a_note_modal_with_unreadable_metadata_says_it_is_out_of_date(
 
 def test_a_refusal_quoting_a_huge_id_fits_in_the_modal(world: FuzzWorld) -> None:
     huge = "ST-" + "x" * 5000
-    view = ticket_note_modal(Callback.ticket_reply, TicketNoteMeta(ticket=huge))
+    view = ticket_note_modal(Callback.ticket_reply, NoteMeta(record=huge))
     with world.case():
-        answer = submit_note(world, view, TicketNoteMeta(ticket=huge).model_dump_json(),
+        answer = submit_note(world, view, NoteMeta(record=huge).model_dump_json(),
                              "Hello")
     assert answer["response_action"] == "errors"
     assert "I can't find" in answer["errors"]["note"]

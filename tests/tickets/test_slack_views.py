@@ -11,24 +11,24 @@ import pytest
 from bot.devtools.block_limits import problems, response_action_problems
 from bot.devtools.slack_client import state_values
 from bot.models import SupportTicket
-from bot.requests import AlreadyClaimed, AlreadyDecided, NotAllowed, NotFound
+from bot.requests import AlreadyClaimed, AlreadyDecided, NotAllowed, NotFound, WorkflowError
 from bot.requests.records import AttachmentFacts
 from bot.rules.support import SUPPORT_CATEGORIES, URGENT_CATEGORY, validate_ticket
 from bot.slack.home.view import home_view
 from bot.slack.ids import Callback
+from bot.slack.notes import NoteMeta, read_note
+from bot.slack.refusals import refusal_text
 from bot.slack.tickets.card import ticket_card, ticket_card_text
 from bot.slack.tickets.dm import partner_ticket_dm, staff_ticket_dm
 from bot.slack.tickets.form import (
     TicketFormMeta,
-    TicketNoteMeta,
-    read_note,
     read_ticket,
     ticket_confirmation,
     ticket_errors,
     ticket_form,
     ticket_note_modal,
 )
-from bot.slack.tickets.replies import ticket_list, ticket_refusal, ticket_status
+from bot.slack.tickets.replies import ticket_list, ticket_status
 from bot.tickets.use_cases import TicketMessageRecord, TicketRecord
 from tests.slack.test_views import INJECTION, all_text, record
 
@@ -177,7 +177,7 @@ def test_partner_text_is_escaped_everywhere() -> None:
         ticket_card(evil, reviewer_group=None), ticket_card_text(evil),
         ticket_status(evil), ticket_list([evil]),
         home_view([], None, tickets=[evil], ticket_queue=[evil]),
-        ticket_note_modal(Callback.ticket_reply, TicketNoteMeta(ticket="ST-1001"), INJECTION),
+        ticket_note_modal(Callback.ticket_reply, NoteMeta(record="ST-1001"), INJECTION),
         staff_ticket_dm(evil, "answered", {"by": "U0P", "body": INJECTION})[1]]
     for event in ("filed", "claimed", "replied", "waiting", "resolved", INJECTION):
         surfaces.append(partner_ticket_dm(evil, event, {"by": "U0R", "body": INJECTION,
@@ -201,11 +201,11 @@ def test_dms_ask_the_partner_to_answer_when_it_is_their_turn() -> None:
 
 def test_note_modals_and_the_confirmation() -> None:
     for callback in (Callback.ticket_reply, Callback.ticket_resolve, Callback.ticket_answer):
-        view = ticket_note_modal(callback, TicketNoteMeta(ticket="ST-1001", channel="C1"),
+        view = ticket_note_modal(callback, NoteMeta(record="ST-1001", channel="C1"),
                                  "Redirect fails")
         assert problems(view, "modal") == []
         assert read_note(state_values(view, {"note": "  hello  "})) == "hello"
-        assert TicketNoteMeta.model_validate_json(view["private_metadata"]).channel == "C1"
+        assert NoteMeta.model_validate_json(view["private_metadata"]).channel == "C1"
     done = ticket_confirmation("ST-1001", urgent=True)
     assert problems(done, "modal") == [] and "urgent" in all_text(done)
 
@@ -224,6 +224,9 @@ def test_home_lists_open_tickets_within_slack_limits() -> None:
 
 
 def test_refusals_speak_of_tickets() -> None:
+    def ticket_refusal(error: WorkflowError) -> str:
+        return refusal_text(error, noun="ticket")
+
     assert "among the tickets you can see" in ticket_refusal(NotFound("ST-1009"))
     assert ticket_refusal(NotAllowed("not_reviewer", action="claim")) == \
         "Only the support team can claim tickets."
@@ -233,3 +236,6 @@ def test_refusals_speak_of_tickets() -> None:
     assert ticket_refusal(AlreadyDecided("ST-1001", state="resolved", by="U0R",
                                          action="claim")) == \
         "ST-1001 is already resolved by <@U0R>."
+    # The public ID says what the record is, whatever surface shows the refusal.
+    assert "among the tickets" in refusal_text(NotFound("st-1009"))
+    assert "among the requests" in refusal_text(NotFound("LR-1009"), noun="ticket")

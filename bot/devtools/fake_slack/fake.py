@@ -42,8 +42,11 @@ class FakeSlack(MessagesMixin, ViewsMixin, FilesMixin):
                  team_name: str = "Agency Partners", team_domain: str = "agency",
                  bot_user_id: str = "U0LAUNCHBOT", bot_id: str = "B0LAUNCHBOT",
                  app_id: str = "A0LAUNCHBOT", clock: Clock = time.time,
-                 host: str = "127.0.0.1") -> None:
+                 host: str = "127.0.0.1", latency: float = 0.0) -> None:
         self.bot_token = bot_token
+        # Seconds every Web API answer and file download waits before it is sent, as Slack's
+        # do (100-300 ms from a US data centre); 0 answers at once. May be changed any time.
+        self.latency = latency
         self.team_id = team_id
         self.team_name = team_name
         self.team_domain = team_domain

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -74,9 +75,13 @@ class Handler(BaseHTTPRequestHandler):
             except (ValueError, UnicodeDecodeError):
                 self._send(Answer(200, {"ok": False, "error": "invalid_json"}))
                 return
-            self._send(fake.handle_api(path[len("/api/"):], params, headers, is_json))
+            answer = fake.handle_api(path[len("/api/"):], params, headers, is_json)
+            self._late(fake.latency)
+            self._send(answer)
         elif path.startswith("/files-pri/") and self.command == "GET":
-            self._send(fake.handle_download(urllib.parse.unquote(path), headers))
+            answer = fake.handle_download(urllib.parse.unquote(path), headers)
+            self._late(fake.latency)
+            self._send(answer)
         elif path.startswith("/hooks/") and self.command == "POST":
             try:
                 params = json.loads(body or b"{}")
@@ -88,6 +93,12 @@ class Handler(BaseHTTPRequestHandler):
                                content_type="text/html; charset=utf-8"))
         else:
             self._send(Answer(404, raw=b"Not found", content_type="text/plain"))
+
+    @staticmethod
+    def _late(seconds: float) -> None:
+        """Slack's own latency (FakeSlack.latency), waited in this request's thread only."""
+        if seconds > 0:
+            time.sleep(seconds)
 
     def _send(self, answer: Answer) -> None:
         if answer.disconnect:

@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from bot.requests import Actor, WorkflowError, get_request, team_requests, withdraw
 from bot.slack.listening import Subcommand, UserTeams, slash_command
+from bot.slack.refusals import refusal_text
 from bot.slack.requests import replies
 from bot.slack.requests.filing import open_form
 from bot.slack.runtime import Runtime
@@ -25,7 +26,7 @@ def _status(runtime: Runtime, who: Actor, args: list[str]) -> str:
         with runtime.store.reader() as session:
             return replies.status(get_request(session, args[0], actor=who))
     except WorkflowError as exc:
-        return replies.refusal(exc)
+        return refusal_text(exc)
 
 
 def _list(runtime: Runtime, who: Actor, args: list[str]) -> str:
@@ -41,7 +42,7 @@ def _withdraw(runtime: Runtime, who: Actor, args: list[str]) -> str:
             record = withdraw(session, args[0], actor=who, now=runtime.clock(),
                               reason=" ".join(args[1:]) or None)
     except WorkflowError as exc:
-        return replies.refusal(exc)
+        return refusal_text(exc)
     runtime.poke_relay()
     return replies.withdrawn(record)
 

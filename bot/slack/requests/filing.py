@@ -33,7 +33,7 @@ from bot.slack.blocks import clip, escape
 from bot.slack.files import FetchedFiles, fetch_files, payload_files
 from bot.slack.ids import Action, Callback
 from bot.slack.listening import actor, clicked_value, tell
-from bot.slack.requests import replies
+from bot.slack.refusals import refusal_text
 from bot.slack.requests.form import (
     KINDS,
     PICK_KIND,
@@ -120,7 +120,7 @@ def register(app: App, runtime: Runtime) -> None:
             with runtime.store.reader() as session:
                 record = get_request(session, clicked_value(body), actor=who)
         except WorkflowError as exc:
-            tell(client, body, who.user_id, replies.refusal(exc))
+            tell(client, body, who.user_id, refusal_text(exc))
             return
         open_form(runtime, client, body["trigger_id"], who, record)
 
@@ -232,7 +232,7 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
         ack(response_action="errors", errors=form_errors(exc.report, view))
         return
     except WorkflowError as exc:
-        ack(response_action="errors", errors=_on_first_input(view, replies.refusal(exc)))
+        ack(response_action="errors", errors=_on_first_input(view, refusal_text(exc)))
         return
     except SQLAlchemyError:
         log.exception("could not store a request from %s", who.user_id)

@@ -5,13 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.requests import (
-    AlreadyDecided,
-    MissingInput,
-    NotAllowed,
-    NotFound,
     RequestRecord,
-    ValidationFailed,
-    WorkflowError,
 )
 from bot.slack.blocks import KIND_LABELS, STATE_LABELS, escape, long_date
 from bot.store.models import RequestState
@@ -47,12 +41,3 @@ def request_list(records: Sequence[RequestRecord]) -> str:
 
 def withdrawn(record: RequestRecord) -> str:
     return f"{record.public_id} is withdrawn."
-
-
-def refusal(error: WorkflowError) -> str:
-    """What a user is told when the workflow says no: specific, never a traceback."""
-    if isinstance(error, NotFound):
-        return f"I can't find {escape(error.what)} among the requests you can see."
-    if isinstance(error, NotAllowed | AlreadyDecided | MissingInput | ValidationFailed):
-        return str(error)[:1].upper() + str(error)[1:] + "."
-    return str(error)

@@ -15,7 +15,6 @@ from bot.requests import Actor
 from bot.schedule.deploy_day import deploy_from_manifest, slip_from_manifest
 from bot.slack.ids import Action
 from bot.slack.listening import actor, clicked_value, run_click, tell
-from bot.slack.requests import replies
 from bot.slack.runtime import Runtime
 from bot.slack.schedule.deploy import DeployButton
 
@@ -45,5 +44,4 @@ def _run(runtime: Runtime, client: WebClient, body: dict[str, Any], who: Actor,
         tell(client, body, who.user_id, "That button is from an older message; use today's "
              "manifest.")
         return
-    run_click(runtime, client, body, who, lambda session: use_case(session, button),
-              replies.refusal)
+    run_click(runtime, client, body, who, lambda session: use_case(session, button))

@@ -1,10 +1,12 @@
-"""What the scheduler's outbox rows become in Slack (`bot.slack.messages.render_outbox` hands
-them here): load what the builders need, call them. Deploy-day posts render the requests as they
-are now; reminders and the digest render the snapshot in their payload."""
+"""What the scheduler's outbox rows become in Slack (one renderer per topic, registered in
+bot.slack.renderers): load what the builders need, call them. Deploy-day posts render the
+requests as they are now; reminders and the digest render the snapshot in their payload."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -12,13 +14,12 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.schedule.deploy_day import deploy_items, records, source_manifest
 from bot.schedule.slots import ScheduleTopic
+from bot.slack.renderers import Renderer, register
 from bot.slack.rendering import NotReady, Outgoing
 from bot.slack.schedule import deploy as schedule_deploy
 from bot.slack.schedule import digest as schedule_digest
 from bot.slack.schedule import reminders as schedule_reminders
 from bot.store.models import OutboxMessage, OutboxStatus
-
-TOPICS = frozenset(t.value for t in ScheduleTopic)
 
 
 def _date(value: object) -> date | None:
@@ -36,58 +37,94 @@ def _manifest(session: Session, message: OutboxMessage, settings: Settings
         reason=payload.get("reason"))
 
 
-def render_schedule(session: Session, message: OutboxMessage, settings: Settings
+def manifest_update(session: Session, message: OutboxMessage, settings: Settings
                     ) -> list[Outgoing]:
-    topic, payload = message.topic, message.payload
-    channel = message.channel
-    if topic == ScheduleTopic.manifest_update:
-        source = source_manifest(session, str(payload.get("source")))
-        if source is None:
-            return []  # nothing posted to update
-        if source.status != OutboxStatus.sent.value or not source.sent_ts:
-            if source.status == OutboxStatus.failed.value:
-                return []
-            raise NotReady(f"{source.dedupe_key} is not posted yet")
-        text, blocks = _manifest(session, source, settings)
-        return [Outgoing(text=text, blocks=blocks, channel=source.channel,
-                         update_ts=source.sent_ts)]
-    if topic == ScheduleTopic.partner_reminder:
-        text, blocks = schedule_reminders.partner_reminder(payload)
-        return [Outgoing(text=text, blocks=blocks, user_id=message.user_id)] \
-            if message.user_id else []
-    if not channel:
-        return []  # the channel was unset when it was queued
-    if topic == ScheduleTopic.manifest:
-        text, blocks = _manifest(session, message, settings)
-    elif topic == ScheduleTopic.shift_notice:
-        moved_to = _date(payload["moved_to"])
-        assert moved_to is not None
-        text, blocks = schedule_deploy.shift_notice(date.fromisoformat(payload["day"]),
-                                                    moved_to, payload.get("reason"))
-    elif topic == ScheduleTopic.preview:
-        text, blocks = schedule_deploy.preview_message(
-            date.fromisoformat(payload["day"]),
-            records(session, [int(i) for i in payload.get("approved", [])]),
-            records(session, [int(i) for i in payload.get("pending", [])]),
-            shifted_from=_date(payload.get("shifted_from")), reason=payload.get("reason"))
-    elif topic == ScheduleTopic.not_deployed:
-        day = date.fromisoformat(payload["day"])
-        left = [i for i in deploy_items(session, [int(i) for i in payload.get("ids", [])],
-                                        files=False) if i.pending_on(day)]
-        if not left:
-            return []  # all marked deployed since 17:00: nothing to remind
-        next_day, slips_to = _date(payload["next_business_day"]), _date(payload["slips_to"])
-        assert next_day is not None and slips_to is not None
-        text, blocks = schedule_deploy.not_deployed_message(
-            day, left, next_business_day=next_day, slips_to=slips_to)
-    elif topic == ScheduleTopic.review_reminder:
-        text, blocks = schedule_reminders.review_reminder(payload)
-    elif topic == ScheduleTopic.cutoff_notice:
-        text, blocks = schedule_reminders.cutoff_notice(payload)
-    elif topic == ScheduleTopic.ticket_reminder:
-        text, blocks = schedule_reminders.ticket_reminder(payload)
-    elif topic == ScheduleTopic.digest:
-        text, blocks = schedule_digest.digest_message(payload)
-    else:  # pragma: no cover - TOPICS lists exactly the branches above
+    """A posted manifest page re-rendered in place (after Mark deployed or Slip)."""
+    source = source_manifest(session, str(message.payload.get("source")))
+    if source is None:
+        return []  # nothing posted to update
+    if source.status != OutboxStatus.sent.value or not source.sent_ts:
+        if source.status == OutboxStatus.failed.value:
+            return []
+        raise NotReady(f"{source.dedupe_key} is not posted yet")
+    text, blocks = _manifest(session, source, settings)
+    return [Outgoing(text=text, blocks=blocks, channel=source.channel,
+                     update_ts=source.sent_ts)]
+
+
+def partner_reminder(session: Session, message: OutboxMessage, settings: Settings
+                     ) -> list[Outgoing]:
+    if not message.user_id:
         return []
-    return [Outgoing(text=text, blocks=blocks, channel=channel)]
+    text, blocks = schedule_reminders.partner_reminder(message.payload)
+    return [Outgoing(text=text, blocks=blocks, user_id=message.user_id)]
+
+
+# A post in the row's channel: (session, row, settings) -> (text, blocks), or None for none.
+Post = Callable[[Session, OutboxMessage, Settings], "tuple[str, list[dict]] | None"]
+
+
+def _in_channel(post: Post) -> Renderer:
+    def render(session: Session, message: OutboxMessage, settings: Settings
+               ) -> list[Outgoing]:
+        if not message.channel:
+            return []  # the channel was unset when it was queued
+        made = post(session, message, settings)
+        if made is None:
+            return []
+        text, blocks = made
+        return [Outgoing(text=text, blocks=blocks, channel=message.channel)]
+    return render
+
+
+def _shift_notice(session: Session, message: OutboxMessage, settings: Settings
+                  ) -> tuple[str, list[dict]]:
+    payload = message.payload
+    moved_to = _date(payload["moved_to"])
+    assert moved_to is not None
+    return schedule_deploy.shift_notice(date.fromisoformat(payload["day"]), moved_to,
+                                        payload.get("reason"))
+
+
+def _preview(session: Session, message: OutboxMessage, settings: Settings
+             ) -> tuple[str, list[dict]]:
+    payload = message.payload
+    return schedule_deploy.preview_message(
+        date.fromisoformat(payload["day"]),
+        records(session, [int(i) for i in payload.get("approved", [])]),
+        records(session, [int(i) for i in payload.get("pending", [])]),
+        shifted_from=_date(payload.get("shifted_from")), reason=payload.get("reason"))
+
+
+def _not_deployed(session: Session, message: OutboxMessage, settings: Settings
+                  ) -> tuple[str, list[dict]] | None:
+    payload = message.payload
+    day = date.fromisoformat(payload["day"])
+    left = [i for i in deploy_items(session, [int(i) for i in payload.get("ids", [])],
+                                    files=False) if i.pending_on(day)]
+    if not left:
+        return None  # all marked deployed since 17:00: nothing to remind
+    next_day, slips_to = _date(payload["next_business_day"]), _date(payload["slips_to"])
+    assert next_day is not None and slips_to is not None
+    return schedule_deploy.not_deployed_message(day, left, next_business_day=next_day,
+                                                slips_to=slips_to)
+
+
+def _from_payload(build: Callable[[dict[str, Any]], tuple[str, list[dict]]]) -> Post:
+    """Reminders and the digest render the snapshot in their payload."""
+    return lambda session, message, settings: build(message.payload)
+
+
+register(ScheduleTopic, {
+    ScheduleTopic.manifest: _in_channel(_manifest),
+    ScheduleTopic.manifest_update: manifest_update,
+    ScheduleTopic.shift_notice: _in_channel(_shift_notice),
+    ScheduleTopic.preview: _in_channel(_preview),
+    ScheduleTopic.not_deployed: _in_channel(_not_deployed),
+    ScheduleTopic.partner_reminder: partner_reminder,
+    ScheduleTopic.review_reminder: _in_channel(_from_payload(schedule_reminders.review_reminder)),
+    ScheduleTopic.cutoff_notice: _in_channel(_from_payload(schedule_reminders.cutoff_notice)),
+    ScheduleTopic.ticket_reminder: _in_channel(
+        _from_payload(schedule_reminders.ticket_reminder)),
+    ScheduleTopic.digest: _in_channel(_from_payload(schedule_digest.digest_message)),
+})

@@ -17,8 +17,9 @@ from pydantic import BaseModel, ValidationError
 
 from bot.models import Report, Severity
 from bot.rules.support import SUPPORT_CATEGORIES, URGENT_CATEGORY
-from bot.slack.blocks import clip, context, divider, escape, plain, section
+from bot.slack.blocks import clip, context, escape, plain, section
 from bot.slack.ids import Action, Callback
+from bot.slack.notes import Note, NoteMeta, note_modal
 from bot.slack.requests.form import listed, picked_value
 
 TITLE = "Support ticket"
@@ -232,47 +233,23 @@ def ticket_confirmation(public_id: str, *, urgent: bool) -> dict[str, Any]:
             "blocks": [section("\n".join(lines))]}
 
 
-# --- the conversation's modals ---------------------------------------------------------------
+# --- the conversation's note modals (bot.slack.notes) -------------------------------------------
 
-NOTE_BLOCK = "note"
-NOTE_TEXTS = {
-    Callback.ticket_reply: ("Reply to partner", "Your reply (the partner gets it by DM)",
-                            "Send"),
-    Callback.ticket_resolve: ("Resolve ticket", "Resolution: what was wrong, what was done",
-                              "Resolve"),
-    Callback.ticket_answer: ("Answer support", "Your answer", "Send"),
+TICKET_NOTES = {
+    Callback.ticket_reply: Note("Reply to partner", "Your reply (the partner gets it by DM)",
+                                "Send", "Write the reply first."),
+    Callback.ticket_resolve: Note("Resolve ticket", "Resolution: what was wrong, what was done",
+                                  "Resolve", "Write the resolution note first."),
+    Callback.ticket_answer: Note("Answer support", "Your answer", "Send",
+                                 "Write the answer first."),
 }
-NOTE_NAMES = {Callback.ticket_reply: "reply", Callback.ticket_resolve: "resolution note",
-              Callback.ticket_answer: "answer"}
 
 
-class TicketNoteMeta(BaseModel):
-    ticket: str  # public ID
-    channel: str | None = None  # where the button was, to answer a refusal there
+def ticket_note_about(public_id: str, summary: str | None) -> str:
+    return f"*{public_id}*" + (f": {escape(clip(summary, 300))}" if summary else "")
 
 
-def ticket_note_modal(callback: Callback, meta: TicketNoteMeta,
+def ticket_note_modal(callback: Callback, meta: NoteMeta,
                       summary: str | None = None) -> dict[str, Any]:
-    title, label, submit = NOTE_TEXTS[callback]
-    about = f"*{meta.ticket}*" + (f": {escape(clip(summary, 300))}" if summary else "")
-    return {
-        "type": "modal", "callback_id": callback.value, "title": plain(title, 24),
-        "submit": plain(submit, 24), "close": plain("Cancel", 24),
-        "private_metadata": meta.model_dump_json(exclude_none=True),
-        "blocks": [
-            section(about), divider(),
-            {"type": "input", "block_id": NOTE_BLOCK, "label": plain(label),
-             "element": {"type": "plain_text_input", "action_id": Action.value.value,
-                         "multiline": True, "max_length": 3000}},
-        ],
-    }
-
-
-def read_note(state_values: Any) -> str:
-    """The text typed in a note modal (these and the reviewer's: both use NOTE_BLOCK), or ""
-    when there is none or it is not text."""
-    state = state_values.get(NOTE_BLOCK) if isinstance(state_values, Mapping) else None
-    first = next(iter(state.values()), None) if isinstance(state, Mapping) else None
-    value = first.get("value") if isinstance(first, Mapping) else None
-    return value.strip() if isinstance(value, str) else ""
-
+    return note_modal(callback, TICKET_NOTES[callback], meta,
+                      ticket_note_about(meta.record, summary))

@@ -13,33 +13,37 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot.requests import Actor, ValidationFailed, WorkflowError, queries
+from bot.kernel.actors import Actor
+from bot.kernel.errors import ValidationFailed, WorkflowError
+from bot.kernel.ids import TICKET_IDS
+from bot.requests import queries
 from bot.rules.support import validate_ticket
-from bot.slack.blocks import clip
 from bot.slack.files import FetchedFiles, fetch_files, payload_files
 from bot.slack.ids import Action, Callback
 from bot.slack.listening import (
+    NoteCheck,
+    NoteUseCase,
     Subcommand,
     UserTeams,
     actor,
     clicked_value,
-    noted,
+    modal_error,
+    note_listener,
+    note_opener,
     run_click,
     slash_command,
-    tell,
 )
+from bot.slack.refusals import refusal_text
 from bot.slack.runtime import Runtime
 from bot.slack.tickets import replies
 from bot.slack.tickets.form import (
-    NOTE_BLOCK,
-    NOTE_NAMES,
+    TICKET_NOTES,
     TicketFormMeta,
-    TicketNoteMeta,
     read_ticket,
     ticket_confirmation,
     ticket_errors,
     ticket_form,
-    ticket_note_modal,
+    ticket_note_about,
 )
 from bot.tickets.use_cases import (
     answer_ticket,
@@ -55,6 +59,7 @@ from bot.tickets.use_cases import (
 )
 
 log = logging.getLogger(__name__)
+TICKET = TICKET_IDS.noun
 STORE_FAILED = ("We could not store your ticket just now, so nothing was filed. "
                 "Please submit again in a moment.")
 # What each note modal runs: (use case, the keyword its text goes in, the action it is).
@@ -112,59 +117,29 @@ def register(app: App, runtime: Runtime) -> None:
             session, ticket, actor=who, now=runtime.clock()))
 
     for button, callback in NOTE_BUTTONS.items():
-        app.action(button.value)(_ask_for_note(runtime, callback))
-        app.view(callback.value)(_noted(runtime, callback))
+        use_case, keyword, action = NOTED[callback]
+        note = TICKET_NOTES[callback]
+        app.action(button.value)(note_opener(runtime, callback, note, _about(action), TICKET))
+        app.view(callback.value)(note_listener(runtime, note, _run(use_case, keyword, runtime),
+                                               TICKET))
 
 
-def _ask_for_note(runtime: Runtime, callback: Callback) -> Callable[..., None]:
-    def open_note(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        who = actor(runtime, body)
-        ticket = clicked_value(body)
-        try:  # refuse before the modal, not after the text is typed
-            with runtime.store.reader() as session:
-                record = may_act(session, ticket, actor=who, action=NOTED[callback][2])
-        except WorkflowError as exc:
-            tell(client, body, who.user_id, replies.ticket_refusal(exc))
-            return
-        meta = TicketNoteMeta(ticket=record.public_id,
-                              channel=(body.get("channel") or {}).get("id"))
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=ticket_note_modal(callback, meta, record.summary))
-    return open_note
+def _about(action: str) -> NoteCheck:
+    def check(session: Session, ticket: str, who: Actor) -> str:
+        record = may_act(session, ticket, actor=who, action=action)
+        return ticket_note_about(record.public_id, record.summary)
+    return check
 
 
-def _noted(runtime: Runtime, callback: Callback) -> Callable[..., None]:
-    use_case, keyword, _ = NOTED[callback]
-
-    def on_note(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        given = noted(ack, body["view"], TicketNoteMeta,
-                      f"Write the {NOTE_NAMES[callback]} first.")
-        if given is None:
-            return
-        meta, text = given
-        who = actor(runtime, body)
-        try:  # done before the answer: a refusal shows on the modal, the text still in it
-            with runtime.store.unit_of_work() as session:
-                use_case(session, meta.ticket, actor=who, now=runtime.clock(),
-                         **{keyword: text})
-        except WorkflowError as exc:
-            ack(response_action="errors", errors={NOTE_BLOCK: _error(replies.ticket_refusal(exc))})
-            return
-        ack()
-        runtime.poke_relay()
-    return on_note
-
-
-def _error(message: str) -> str:
-    """A refusal as a modal shows it: Slack refuses an error over its limit, and a refusal
-    may quote the ID it was given."""
-    return clip(message, 2000)
+def _run(use_case: Callable[..., Any], keyword: str, runtime: Runtime) -> NoteUseCase:
+    def run(session: Session, ticket: str, who: Actor, text: str) -> Any:
+        return use_case(session, ticket, actor=who, now=runtime.clock(), **{keyword: text})
+    return run
 
 
 def _click(runtime: Runtime, client: WebClient, body: dict[str, Any], who: Actor,
            use_case: Callable[[Session], Any]) -> None:
-    run_click(runtime, client, body, who, use_case, replies.ticket_refusal)
+    run_click(runtime, client, body, who, use_case, TICKET)
 
 
 def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -194,7 +169,8 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
         ack(response_action="errors", errors=ticket_errors(exc.report, view))
         return
     except WorkflowError as exc:
-        ack(response_action="errors", errors={"category": _error(replies.ticket_refusal(exc))})
+        ack(response_action="errors",
+            errors={"category": modal_error(refusal_text(exc, noun=TICKET))})
         return
     except SQLAlchemyError:
         log.exception("could not store a ticket from %s", who.user_id)
@@ -212,7 +188,7 @@ def _status(runtime: Runtime, who: Actor, args: list[str]) -> str:
         with runtime.store.reader() as session:
             return replies.ticket_status(get_ticket(session, args[0], actor=who))
     except WorkflowError as exc:
-        return replies.ticket_refusal(exc)
+        return refusal_text(exc, noun=TICKET)
 
 
 def _list(runtime: Runtime, who: Actor, args: list[str]) -> str:

@@ -4,15 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.kernel.errors import (
-    AlreadyClaimed,
-    AlreadyDecided,
-    InvalidTransition,
-    MissingInput,
-    NotAllowed,
-    NotFound,
-    WorkflowError,
-)
 from bot.slack.blocks import clip, escape, user
 from bot.slack.tickets.card import TICKET_STATE_LABELS
 from bot.store.models import TicketState
@@ -57,32 +48,3 @@ def ticket_list(records: Sequence[TicketRecord]) -> str:
     if not records:
         return "Your team has no support tickets. `/support-ticket` files one."
     return "\n".join(_line(r) for r in records)
-
-
-ACTION_PHRASES = {"claim": "claim tickets", "reply to": "reply to tickets",
-                  "mark as waiting on the partner": "mark tickets as waiting on the partner",
-                  "resolve": "resolve tickets"}
-
-
-def ticket_refusal(error: WorkflowError) -> str:
-    """What a user is told when the ticket workflow says no: specific, never a traceback."""
-    if isinstance(error, NotFound):
-        return f"I can't find {escape(error.what)} among the tickets you can see."
-    if isinstance(error, NotAllowed):
-        if error.reason == "not_reviewer":
-            return (f"Only the support team can "
-                    f"{ACTION_PHRASES.get(error.action, error.action)}.")
-        if error.reason == "other_team":
-            return "Only the team that filed this ticket can answer it."
-    if isinstance(error, AlreadyClaimed):
-        return f"{error.request} is already claimed by {user(error.by)}."
-    if isinstance(error, AlreadyDecided):
-        return f"{error.request} is already resolved" + (
-            f" by {user(error.by)}." if error.by else ".")
-    if isinstance(error, InvalidTransition):
-        state = TICKET_STATE_LABELS[TicketState(error.state)] \
-            if error.state in TicketState.__members__ else error.state
-        return f"That cannot be done on {error.request} now: it is {state.lower()}."
-    if isinstance(error, MissingInput):
-        return f"Write the {error.field} first."
-    return str(error)[:1].upper() + str(error)[1:] + "."
