@@ -149,6 +149,9 @@ class Settings(BaseSettings):
         "2026-12-24=Christmas Eve closure,2026-12-31")
     inauguration_day: bool = Field(
         False, description="treat Inauguration Day (DC area, 5 U.S.C. 6103(c)) as a holiday")
+    retention_days: int = Field(
+        90, description="days to keep processed Slack event IDs, delivered outbox messages "
+        "and job claims (audit events, requests, tickets and decisions are kept forever)")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="the bot's log level (libraries log at WARNING unless DEBUG)")
     log_format: Literal["text", "json"] = Field(
@@ -174,6 +177,14 @@ class Settings(BaseSettings):
         "slack_signing_secret")
     slack_app_token_file: Path | None = _file_field("slack_app_token")
     database_url_file: Path | None = _file_field("database_url")
+
+    @field_validator("retention_days")
+    @classmethod
+    def _retention(cls, value: int) -> int:
+        # The scheduler looks back 8 days (and 36 hours of grace): its claims must outlive that.
+        if value < 14:
+            raise ValueError(f"{value}: keep at least 14 days")
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod

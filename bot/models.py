@@ -1,4 +1,4 @@
-"""Pydantic models of the request file (RULES.md §1), support tickets, findings and reports.
+"""Pydantic models of the request file (docs/rules.md §1), support tickets, findings and reports.
 
 Enumerated values (protocol, ial, audience, ...) are kept as plain values here so that a bad
 value is reported by its own rule (PROTO-ENUM, IAL-ENUM, ...) instead of a generic type error.
@@ -102,7 +102,7 @@ CONFIG_FIELDS: tuple[str, ...] = tuple(Configuration.model_fields)
 
 
 class Request(Configuration):
-    """A launch, change or staging request (RULES.md §1)."""
+    """A launch, change or staging request (docs/rules.md §1)."""
 
     kind: Kind
     iaa_number: str | None = None
@@ -202,7 +202,8 @@ def _error_finding(err: dict[str, Any]) -> Finding:
     path = field_path(tuple(err["loc"]))
     if err["type"] == "extra_forbidden":
         return Finding(rule="REQ-UNKNOWN", severity=Severity.error, field=path,
-                       message=f"unknown field '{path}' (check the spelling against RULES.md §1)")
+                       message=f"unknown field '{path}' (check the spelling against "
+                               "docs/rules.md §1)")
     if path == "kind":
         return Finding(rule="REQ-TYPE", severity=Severity.error, field="kind",
                        message="kind must be one of launch, change, staging")
@@ -318,7 +319,7 @@ def parse_request(data: Any) -> tuple[Request | None, list[Finding]]:
     """
     if not isinstance(data, dict):
         return None, [Finding(rule="REQ-TYPE", severity=Severity.error, field=None,
-                              message="a request must be a mapping of fields (RULES.md §1)")]
+                              message="a request must be a mapping of fields (docs/rules.md §1)")]
     kind = data.get("kind")
     if not isinstance(kind, str) or kind not in Kind.__members__:
         return None, [_error_finding({"loc": ("kind",), "type": "enum", "msg": ""})]

@@ -97,9 +97,9 @@ def read_limited(path: Path, limit: int, what: str) -> bytes:
     return raw
 
 
-def read_text(path: Path, limit: int = MAX_REQUEST_BYTES) -> str:
+def read_text(path: Path, limit: int = MAX_REQUEST_BYTES, what: str = "a request file") -> str:
     try:
-        raw = read_limited(path, limit, "a request file")
+        raw = read_limited(path, limit, what)
     except _Unreadable as exc:
         raise InputError(f"{path}: {exc}") from None
     return decode(raw, str(path))
@@ -151,7 +151,7 @@ def load(path: Path) -> LoadedRequest:
     data = parse_text(read_text(path), str(path))
     loaded = LoadedRequest(path=path, data=data)
     if not isinstance(data, dict):
-        raise InputError(f"{path}: not a request: expected a mapping of fields (RULES.md §1), "
+        raise InputError(f"{path}: not a request: expected a mapping of fields (docs/rules.md §1), "
                          f"found {type(data).__name__ if data is not None else 'nothing'}")
     names: list[Any] = [data.get("logo")]
     certificates = data.get("certificates")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,11 @@ def _probe(settings: Any, data: Any) -> list[Finding]:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
+    if args.markdown:
+        from bot.rules.reference import markdown
+
+        sys.stdout.write(markdown())
+        return EXIT_OK
     if args.json:
         print_json([rule.as_json() for rule in RULES])
     else:
@@ -79,13 +85,13 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 def add_check_command(sub: Any) -> None:
     """`check FILE`."""
-    text = "check a request file against the rules (RULES.md)"
+    text = "check a request file against the rules (docs/rules.md)"
     p = sub.add_parser("check", help=text, description=text)
     p.set_defaults(handler=cmd_check)
     p.add_argument("file", help="the request file (YAML or JSON)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--today", type=parse_date, metavar="DATE",
-                   help="judge as if submitted on DATE (YYYY-MM-DD, America/New_York)")
+                   help="judge as if submitted on DATE (YYYY-MM-DD, in TIMEZONE)")
     p.add_argument("--probe", action="store_true",
                    help="also probe the production URLs live (DNS, HTTPS, certificate, "
                    "redirects); advice only, never an error")
@@ -96,4 +102,7 @@ def add_rules_command(sub: Any) -> None:
     text = "list the rule catalog"
     p = sub.add_parser("rules", help=text, description=text)
     p.set_defaults(handler=cmd_rules)
-    p.add_argument("--json", action="store_true")
+    form = p.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true")
+    form.add_argument("--markdown", action="store_true",
+                      help="print the rule reference, docs/rules.md")

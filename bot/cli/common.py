@@ -30,22 +30,34 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_INPUT, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
+# The years the calendar answers for: the holiday rules are not known outside them, and
+# date arithmetic near year 1 or 9999 overflows.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+MAX_COUNT = 5000  # deploy days in one listing: about a century of Thursdays
+
+
 def parse_date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(f"{text!r} is outside the years {FIRST_YEAR} to "
+                                         f"{LAST_YEAR}")
+    return day
 
 
 def parse_year(text: str) -> int:
-    if not text.isdigit() or not 1900 <= int(text) <= 2200:
-        raise argparse.ArgumentTypeError(f"not a year between 1900 and 2200: {text!r}")
+    if not (text.isascii() and text.isdigit()) or not FIRST_YEAR <= int(text) <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(
+            f"not a year between {FIRST_YEAR} and {LAST_YEAR}: {text!r}")
     return int(text)
 
 
 def parse_positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_COUNT:
+        raise argparse.ArgumentTypeError(
+            f"not a whole number from 1 to {MAX_COUNT}: {text!r}")
     return int(text)
 
 
@@ -83,13 +95,27 @@ def store_url(settings: Settings) -> str:
 
     try:
         return normalize_url(settings.database_url).render_as_string(hide_password=False)
-    except Exception:  # any unparsable URL: say so in one line
-        raise UsageError(f"DATABASE_URL: not a database URL: {settings.database_url!r}") from None
+    except Exception:  # Settings refuses these already; never repeat a URL (its password)
+        raise UsageError("DATABASE_URL: not a database URL") from None
 
 
 def db_error(exc: Exception) -> UsageError:
     first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
     return UsageError(f"database: {first}")
+
+
+def _refuse_missing_sqlite_file(url: str) -> None:
+    """Opening a SQLite path creates the file: a mistyped DATABASE_URL would leave an empty
+    database behind. Only `db upgrade` (and `serve`, which migrates) make one."""
+    from pathlib import Path
+
+    from bot.store.db import normalize_url
+
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database \
+            and not parsed.database.startswith("file:") and not Path(parsed.database).exists():
+        raise UsageError(f"DATABASE_URL: there is no database at {parsed.database}: run "
+                         "`launchbot db upgrade` to make it")
 
 
 def open_store(settings: Settings) -> Any:
@@ -99,7 +125,9 @@ def open_store(settings: Settings) -> Any:
     from bot.store.db import Store
     from bot.store.migrate import is_up_to_date
 
-    store = Store.from_url(store_url(settings))
+    url = store_url(settings)
+    _refuse_missing_sqlite_file(url)
+    store = Store.from_url(url)
     try:
         if not is_up_to_date(store.engine):
             store.dispose()

@@ -6,18 +6,28 @@ import argparse
 from typing import Any
 
 from bot.cli.common import EXIT_OK, UsageError, db_error, load_settings, open_store, store_url
-from bot.config import Settings
+from bot.config import Settings, check_host, check_port
+from bot.ops.settings import serve_needs
+
+
+def _port(text: str) -> int:
+    try:
+        return check_port(int(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc) if text.strip().lstrip("-").isdigit()
+                                         else f"not a port number: {text!r}") from None
+
+
+def _host(text: str) -> str:
+    try:
+        return check_host(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _serve_settings_problem(settings: Settings, socket_mode: bool) -> str | None:
     """One line naming every required setting that is missing, or None."""
-    missing = ["SLACK_BOT_TOKEN"] if settings.slack_bot_token is None else []
-    if socket_mode and settings.slack_app_token is None:
-        missing.append("SLACK_APP_TOKEN")
-    if not socket_mode and settings.slack_signing_secret is None:
-        missing.append("SLACK_SIGNING_SECRET")
-    if not settings.review_channel:
-        missing.append("REVIEW_CHANNEL")
+    missing = serve_needs(settings, socket_mode=socket_mode)
     if not missing:
         return None
     names = " and ".join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)
@@ -40,6 +50,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from sqlalchemy.exc import SQLAlchemyError
 
+    from bot.ops.logs import configure_from_settings
     from bot.store.db import Store, normalize_url
     from bot.store.migrate import upgrade
 
@@ -51,9 +62,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     url = store_url(settings)
     shown_url = normalize_url(url).render_as_string(hide_password=True)
     port = settings.port if args.port is None else args.port
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not logging.getLogger().handlers:  # unless the program running us (a test) did
+        configure_from_settings(settings)  # LOG_LEVEL, LOG_FORMAT; secrets redacted
     log = logging.getLogger("launchbot")
     if args.no_migrate:
         open_store(settings).dispose()  # refuses a schema that is not at head, in one line
@@ -69,12 +79,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     bot = None
     try:
         bot = assemble(settings, store)
+        bot.slack_auth.start()  # logs the workspace and bot user; /readyz knows a bad token
         if socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             assert settings.slack_app_token is not None
             handler = SocketModeHandler(bot.app, settings.slack_app_token.get_secret_value())
-            handler.connect()
+            try:
+                handler.connect()
+            except Exception as exc:  # unreachable, refused token, ...: one line, no trace
+                handler.close()
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                raise UsageError(f"Socket Mode: cannot connect to Slack: {first[:300]}") \
+                    from None
             bot.relay.start()
             bot.scheduler.start()
             log.info("launchbot serving in Socket Mode; database %s", shown_url)
@@ -91,13 +108,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
             bot.relay.start()
             bot.scheduler.start()
             log.info("launchbot serving HTTP on %s:%s (POST /slack/events, GET /healthz, "
-                     "GET /readyz); database %s", args.host, server.effective_port, shown_url)
+                     "GET /readyz, GET /metrics); database %s", args.host,
+                     server.effective_port, shown_url)
             serve_until_stopped(server)
     except (KeyboardInterrupt, SystemExit):
         pass  # a signal: a clean stop
     finally:
         signal.signal(signal.SIGTERM, previous)
         if bot is not None:
+            bot.slack_auth.stop()
             bot.scheduler.stop()
             bot.relay.stop()
         store.dispose()
@@ -108,10 +127,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def add_serve_command(sub: Any) -> None:
     """`serve` (bot/slack)."""
     help_text = ("run the Slack bot: HTTP on PORT (POST /slack/events, GET /healthz, "
-                 "GET /readyz), or Socket Mode with SLACK_APP_TOKEN")
+                 "GET /readyz, GET /metrics), or Socket Mode with SLACK_APP_TOKEN")
     p = sub.add_parser("serve", help=help_text, description=help_text)
-    p.add_argument("--port", type=int, help="the HTTP port (default: PORT, or 3000)")
-    p.add_argument("--host", default="0.0.0.0", help="the address to listen on (0.0.0.0)")
+    p.add_argument("--port", type=_port, help="the HTTP port (default: PORT, or 3000)")
+    p.add_argument("--host", type=_host, default="0.0.0.0",
+                   help="the address to listen on (0.0.0.0)")
     p.add_argument("--socket-mode", action="store_true",
                    help="connect to Slack over Socket Mode (needs SLACK_APP_TOKEN)")
     p.add_argument("--no-migrate", action="store_true",

@@ -1,4 +1,5 @@
-"""`db upgrade`, `integrations import|list`, `manifest`: the commands that open the store."""
+"""`db upgrade|backup`, `integrations import|list|remove`, `manifest`: the commands that open
+the store."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli.common import (
+    EXIT_FINDINGS,
     EXIT_OK,
     Parser,
     UsageError,
@@ -40,36 +42,87 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    from bot.ops.backup import backup_sqlite
+
+    made = backup_sqlite(store_url(load_settings()), Path(args.path))
+    print(f"backed up {made.source} to {made.path} ({made.size / 1e6:.1f} MB, checked)")
+    return EXIT_OK
+
+
+MAX_EXPORT_BYTES = 64 * 1024 * 1024  # thousands of integrations with their certificates
+
+
 def cmd_integrations_import(args: argparse.Namespace) -> int:
     from datetime import UTC
 
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.requests.integrations import ExportError, import_export, read_export
+    from bot.request_file import parse_text, read_text
+    from bot.requests.integrations import (
+        ExportError,
+        check_export,
+        export_entries,
+        import_export,
+    )
 
+    text = read_text(Path(args.file), MAX_EXPORT_BYTES, "an integrations export")
     try:
-        text = Path(args.file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {args.file}: {getattr(exc, 'strerror', None) or exc}") \
-            from None
-    try:
-        data = read_export(text)
+        data = export_entries(parse_text(text, args.file))
     except ExportError as exc:
         raise UsageError(f"{args.file}: {exc}") from None
+    problems = check_export(data)
+    if problems:
+        for problem in problems:
+            print(f"{args.file}: {problem}")
+        print(f"{args.file}: {plural(len(problems), 'problem')}: nothing imported")
+        return EXIT_FINDINGS
     store = open_store(load_settings())
     try:
         with store.unit_of_work() as session:
-            result = import_export(session, data, datetime.now(UTC))
+            result = import_export(session, data, datetime.now(UTC), dry_run=args.dry_run)
     except SQLAlchemyError as exc:
         raise db_error(exc) from None
     finally:
         store.dispose()
-    print(f"{args.file}: {plural(len(result.created), 'integration')} created, "
-          f"{len(result.updated)} updated, {len(result.unchanged)} unchanged")
+    if args.dry_run:
+        print(f"DRY RUN: nothing is written. {args.file} would create "
+              f"{plural(len(result.created), 'integration')}, update {len(result.updated)}, "
+              f"leave {len(result.unchanged)} unchanged")
+        for issuer in result.created:
+            print(f"  {issuer}: would be created")
+        for issuer, fields in result.changed.items():
+            print(f"  {issuer}: would change {', '.join(fields)}")
+    else:
+        print(f"{args.file}: {plural(len(result.created), 'integration')} created, "
+              f"{len(result.updated)} updated, {len(result.unchanged)} unchanged")
     for issuer, fields in result.set_aside.items():
         print(f"  {issuer}: kept aside (not configuration): {', '.join(fields)}")
-    for issuer, why in result.skipped.items():
-        print(f"  {issuer}: skipped: {why}")
+    return EXIT_OK
+
+
+def cmd_integrations_remove(args: argparse.Namespace) -> int:
+    from datetime import UTC
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.requests.integrations import IntegrationInUse, remove_integration
+    from bot.scheduler import instance_id
+
+    store = open_store(load_settings())
+    try:
+        with store.unit_of_work() as session:
+            removed = remove_integration(session, args.issuer, datetime.now(UTC),
+                                         by=f"cli:{instance_id()}"[:64])
+    except IntegrationInUse as exc:
+        raise UsageError(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise db_error(exc) from None
+    finally:
+        store.dispose()
+    if removed is None:
+        raise UsageError(f"no integration {args.issuer!r} (see `launchbot integrations list`)")
+    print(f"{args.issuer}: removed; the audit trail keeps what it held")
     return EXIT_OK
 
 
@@ -112,11 +165,22 @@ def cmd_manifest(args: argparse.Namespace) -> int:
         raise db_error(exc) from None
     finally:
         store.dispose()
+    if not items and calendar.deploy_day(day) is None:
+        raise UsageError(_not_a_deploy_day(calendar, day))
     render = {"text": render_text, "json": render_json, "csv": render_csv}[args.format]
     sys.stdout.write(render(day, items))
     if args.format == "json":
         sys.stdout.write("\n")
     return EXIT_OK
+
+
+def _not_a_deploy_day(calendar: Any, day: Any) -> str:
+    moved = calendar.deploy_day_for_regular(day)
+    if moved is not None:
+        return (f"{day:%a %Y-%m-%d} is {moved.reason}: that week's deploy day is "
+                f"{moved.date:%a %Y-%m-%d}")
+    return (f"{day:%a %Y-%m-%d} is not a deploy day; the next is "
+            f"{calendar.next_deploy_day(day).date:%a %Y-%m-%d}")
 
 
 def add_store_commands(sub: Any) -> None:
@@ -127,6 +191,10 @@ def add_store_commands(sub: Any) -> None:
     p = db_sub.add_parser("upgrade", help="apply the migrations to DATABASE_URL (safe to "
                           "repeat, and from several replicas at once)")
     p.set_defaults(handler=cmd_db_upgrade)
+    p = db_sub.add_parser("backup", help="a consistent copy of the SQLite store, taken while "
+                          "the bot runs (SQLite's backup API; PostgreSQL: pg_dump)")
+    p.add_argument("path", metavar="PATH", help="the new file (an existing one is refused)")
+    p.set_defaults(handler=cmd_db_backup)
 
     integ = sub.add_parser("integrations", help="the production integrations the bot knows",
                            description="the production integrations the bot knows")
@@ -134,8 +202,15 @@ def add_store_commands(sub: Any) -> None:
                                      metavar="COMMAND", parser_class=Parser)
     p = integ_sub.add_parser("import", help="import a service-provider configuration export "
                              "(YAML keyed by issuer); re-importing updates")
-    p.add_argument("file", help="the export (see examples/integrations-export.yaml)")
+    p.add_argument("file", help="the export (see examples/integrations-export.yaml); the "
+                   "whole file is checked first, and one problem imports nothing")
+    p.add_argument("--dry-run", action="store_true",
+                   help="say what would be created or changed; write nothing")
     p.set_defaults(handler=cmd_integrations_import)
+    p = integ_sub.add_parser("remove", help="remove an integration nothing refers to (a "
+                             "mistaken import); audited")
+    p.add_argument("issuer", metavar="ISSUER")
+    p.set_defaults(handler=cmd_integrations_remove)
     p = integ_sub.add_parser("list", help="list the known integrations")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_integrations_list)

@@ -34,7 +34,7 @@ from bot.kernel.errors import (
 from bot.requests.deployment import mark_deployed, slip
 from bot.requests.integrations import import_export, list_integrations
 from bot.requests.listing import digest_counts, get_request, review_queue, team_requests
-from bot.requests.manifest import ManifestItem, manifest_for
+from bot.requests.manifest import manifest_for
 from bot.requests.records import AttachmentFacts, IntegrationRecord, RequestRecord
 from bot.requests.review import approve, claim, may_decide, reject, request_changes
 from bot.requests.submission import (
@@ -58,7 +58,6 @@ __all__ = [
     "IntegrationRecord",
     "InvalidTransition",
     "Judgement",
-    "ManifestItem",
     "MissingInput",
     "NotARequest",
     "NotAllowed",

@@ -82,6 +82,11 @@ def read_export(text: str) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
         raise ExportError(f"not valid YAML{where}") from None
+    return export_entries(data)
+
+
+def export_entries(data: Any) -> dict[str, Any]:
+    """Parsed YAML -> {issuer: fields}. Raises ExportError with one readable line."""
     if not isinstance(data, dict):
         raise ExportError("expected a mapping of issuers to their configuration")
     for env in _ENVIRONMENTS:  # an export nested under its environment

@@ -62,18 +62,13 @@ def open_request_issuers(session: Session, kind: str, *, excluding: int | None =
 
 def approved_for_day(session: Session, day: date, *,
                      include_deployed: bool = False) -> Sequence[Row[Any]]:
-    """The manifest's rows: what is approved for deploy day `day`. Plain columns, not
-    entities: a heavy day is hundreds of rows and this is read on every manifest render."""
+    """The manifest's rows: what is approved for deploy day `day`, each with its integration's
+    configuration (a change gives only what changes: the rest comes from there)."""
     states = [RequestState.approved.value]
     if include_deployed:
         states.append(RequestState.deployed.value)
     return session.execute(
-        select(Request.id, Request.kind, Request.state, Request.issuer,
-               Request.requester_user_id, Request.target_deploy_date, Request.decided_by,
-               Request.decided_at, Request.slip_count, Request.submitted, Request.diff,
-               Request.card_channel, Request.card_ts, Request.findings,
-               # a change gives only what changes: the rest comes from its integration
-               Integration.configuration.label("integration_configuration"))
+        select(Request, Integration.configuration.label("integration_configuration"))
         .outerjoin(Integration, Integration.id == Request.integration_id)
         .where(Request.state.in_(states), Request.target_deploy_date == day)
         .order_by(Request.id)).all()

@@ -1,14 +1,36 @@
 """What use cases return: plain, frozen snapshots of stored rows, safe to use after the
-transaction (no lazy loading) and easy to render."""
+transaction (no lazy loading) and easy to render.
+
+A request has one snapshot, `RequestRecord`: the review card, the partner's DM, the manifest
+(text, JSON, CSV) and the deploy-day posts all read it. A new field goes here, once."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Self
 
-from bot.models import Finding
-from bot.store.models import Attachment, Integration, Request
+from bot.models import Finding, Kind, Severity
+from bot.store.models import Attachment, Integration, Request, RequestState
+
+_APPROVED, _DEPLOYED = RequestState.approved.value, RequestState.deployed.value
+
+
+# The order requests are listed in wherever kinds are grouped (manifests, deploy-day posts).
+KIND_ORDER: tuple[str, ...] = (Kind.launch.value, Kind.change.value, Kind.staging.value)
+
+
+def kind_order(kind: str) -> int:
+    return KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
+
+
+@dataclass(frozen=True)
+class DiffEntry:
+    """One field a change request changes: its value in production and the new one."""
+
+    field: str
+    old: Any
+    new: Any
 
 
 @dataclass(frozen=True)
@@ -55,17 +77,64 @@ class RequestRecord:
     created_at: datetime
     updated_at: datetime
     attachments: tuple[AttachmentFacts, ...] = field(default=())
+    # A change's integration as it is in production, when loaded with it (manifests).
+    integration_configuration: dict[str, Any] | None = None
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The request's own values first, then (a change) its integration's."""
+        return {**(self.integration_configuration or {}), **self.submitted}
+
+    @property
+    def expedited(self) -> bool:
+        """Accepted inside the cutoff (CAL-EXPEDITE): two reviewers approve it."""
+        return any(f.rule == "CAL-EXPEDITE" and f.severity is Severity.warning
+                   for f in self.findings)
 
     @property
     def friendly_name(self) -> str | None:
-        return self.submitted.get("friendly_name")
+        return self.values.get("friendly_name")
 
     @property
     def agency(self) -> str | None:
-        return self.submitted.get("agency")
+        return self.values.get("agency")
+
+    @property
+    def protocol(self) -> str | None:
+        return self.values.get("protocol")
+
+    @property
+    def ial(self) -> int | None:
+        return self.values.get("ial")
+
+    @property
+    def change_summary(self) -> str | None:
+        return self.submitted.get("change_summary")
+
+    @property
+    def approved_by(self) -> str | None:
+        return self.decided_by if self.state in (_APPROVED, _DEPLOYED) else None
+
+    @property
+    def approved_at(self) -> datetime | None:
+        return self.decided_at if self.state in (_APPROVED, _DEPLOYED) else None
+
+    @property
+    def changes(self) -> tuple[DiffEntry, ...]:
+        """The diff of a change, field by field."""
+        return tuple(DiffEntry(name, change.get("old"), change.get("new"))
+                     for name, change in (self.diff or {}).items())
 
     @classmethod
-    def of(cls, row: Request, *, with_attachments: bool = True) -> RequestRecord:
+    def of(cls, row: Request, *, with_attachments: bool = True,
+           attachments: tuple[AttachmentFacts, ...] | None = None,
+           integration_configuration: dict[str, Any] | None = None,
+           **extra: Any) -> Self:
+        """The snapshot of `row`; `attachments` given (facts read in bulk) are used instead of
+        loading the row's; `extra` fills a subclass's fields."""
+        if attachments is None:
+            attachments = tuple(AttachmentFacts.of(a) for a in row.attachments) \
+                if with_attachments else ()
         return cls(
             id=row.id, public_id=row.public_id, kind=row.kind, state=row.state,
             version=row.version, issuer=row.issuer, requester_user_id=row.requester_user_id,
@@ -78,8 +147,8 @@ class RequestRecord:
             decision_note=row.decision_note, deployed_by=row.deployed_by,
             deployed_at=row.deployed_at, card_channel=row.card_channel, card_ts=row.card_ts,
             submitted_at=row.submitted_at, created_at=row.created_at, updated_at=row.updated_at,
-            attachments=tuple(AttachmentFacts.of(a) for a in row.attachments)
-            if with_attachments else (),
+            attachments=attachments, integration_configuration=integration_configuration,
+            **extra,
         )
 
 

@@ -1,4 +1,4 @@
-"""The rule catalog of RULES.md: every rule ID with its severity, summary and source.
+"""The rule catalog of docs/rules.md: every rule ID with its severity, summary and source.
 
 This table is the single source of severities: checks name a rule and `finding()` looks it up.
 """
@@ -26,7 +26,7 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     # The request file itself
-    Rule("REQ-UNKNOWN", E, "every field of the request is one RULES.md §1 names", "OURS"),
+    Rule("REQ-UNKNOWN", E, "every field of the request is one docs/rules.md §1 names", "OURS"),
     Rule("REQ-TYPE", E, "every field has the right type (text, number, list, date, true/false)",
          "OURS"),
     Rule("REQ-BLANK", INFO, "blank entries (empty text or null) in a list are dropped", "OURS"),

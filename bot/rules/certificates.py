@@ -1,4 +1,5 @@
-"""Certificate rules (RULES.md "Certificates" and CERT-REQUIRED): each PEM file the request names.
+"""Certificate rules (docs/rules.md "Certificates" and CERT-REQUIRED): each PEM file the
+request names.
 
 A file may hold several PEM blocks (a chain, or a certificate with its key). Like the identity
 provider's dashboard, which reads the first certificate of an upload, the rules judge the first

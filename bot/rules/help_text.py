@@ -1,4 +1,4 @@
-"""Help text rules (RULES.md "Help text"): presets, and the HTML custom text may use.
+"""Help text rules (docs/rules.md "Help text"): presets, and the HTML custom text may use.
 
 Custom text is parsed with the standard library's tolerant `HTMLParser`, which sees tags the way
 a browser's tokenizer does (attribute values arrive with entities decoded), so `jav&#x09;ascript:`

@@ -1,4 +1,4 @@
-"""Logo rules (RULES.md "Logo"): what the logo file is, judged by its content, never rendered.
+"""Logo rules (docs/rules.md "Logo"): what the logo file is, judged by its content, never rendered.
 
 PNG: the signature, the IHDR chunk (width and height) and the chunk chain up to IEND; pixels
 are never decoded. SVG: parsed with defusedxml into a streaming scanner (no tree): entity

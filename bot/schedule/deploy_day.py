@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,8 +20,7 @@ from bot.calendar import DeployCalendar
 from bot.kernel.actors import Actor
 from bot.kernel.errors import WorkflowError
 from bot.requests.deployment import mark_deployed, slip
-from bot.requests.expedite import is_expedited
-from bot.requests.manifest import DiffEntry, manifest_for
+from bot.requests.manifest import manifest_for
 from bot.requests.records import RequestRecord
 from bot.rules.certificates import CertFacts, certificate_facts
 from bot.rules.logo import LogoFacts, logo_facts
@@ -44,38 +42,16 @@ PREVIEW_AT = time(9)
 CLOSE_OF_BUSINESS = time(17)
 SLIP_AT = time(8)  # before the 09:00 manifest: a slipped item is on the next day's manifest
 
-KIND_ORDER = {"launch": 0, "change": 1, "staging": 2}
-
-
 # --- what a deploy-day post shows --------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class DeployItem:
-    """A request as a deployer sees it: what to deploy and how it stands now."""
+class DeployItem(RequestRecord):
+    """A request as a deployer sees it: its snapshot, with the facts of its logo and
+    certificates read from the files (what to check before deploying)."""
 
-    request_id: int
-    public_id: str
-    kind: str
-    state: str
-    issuer: str | None
-    friendly_name: str | None
-    agency: str | None
-    protocol: str | None
-    ial: int | None
-    requester_user_id: str
-    target_deploy_date: date | None
-    approved_by: str | None
-    slip_count: int
-    deployed_by: str | None
-    deployed_at: datetime | None
-    diff: tuple[DiffEntry, ...]
-    change_summary: str | None
-    logo: LogoFacts | None
-    certificates: tuple[tuple[str, CertFacts | None], ...]
-    card_channel: str | None
-    card_ts: str | None
-    expedited: bool = False  # approved by two reviewers inside the cutoff (CAL-EXPEDITE)
+    logo: LogoFacts | None = None
+    certificates: tuple[tuple[str, CertFacts | None], ...] = ()
 
     def pending_on(self, day: date) -> bool:
         """Still to deploy on `day` (approved, and not moved to another day)."""
@@ -100,30 +76,10 @@ def deploy_items(session: Session, ids: Sequence[int], *, files: bool = True
                 logos.setdefault(a.request_id, logo_facts(a.name, a.content))
             elif a.role == "certificate":
                 certs.setdefault(a.request_id, []).append((a.name, certificate_facts(a.content)))
-    items = []
-    for request_id in ids:
-        found = rows.get(request_id)
-        if found is None:
-            continue
-        row: Request = found.Request
-        # the request's own values first, then (a change) its integration's
-        values: dict[str, Any] = {**(found.integration_configuration or {}),
-                                  **(row.submitted or {})}
-        items.append(DeployItem(
-            request_id=row.id, public_id=row.public_id, kind=row.kind, state=row.state,
-            issuer=row.issuer, friendly_name=values.get("friendly_name"),
-            agency=values.get("agency"), protocol=values.get("protocol"),
-            ial=values.get("ial"), requester_user_id=row.requester_user_id,
-            target_deploy_date=row.target_deploy_date, approved_by=row.decided_by,
-            slip_count=row.slip_count, deployed_by=row.deployed_by,
-            deployed_at=row.deployed_at,
-            diff=tuple(DiffEntry(name, change.get("old"), change.get("new"))
-                       for name, change in (row.diff or {}).items()),
-            change_summary=(row.submitted or {}).get("change_summary"),
-            logo=logos.get(row.id), certificates=tuple(certs.get(row.id, ())),
-            card_channel=row.card_channel, card_ts=row.card_ts,
-            expedited=is_expedited(row.findings or ())))
-    return items
+    return [DeployItem.of(rows[i].Request, with_attachments=False,
+                          integration_configuration=rows[i].integration_configuration,
+                          logo=logos.get(i), certificates=tuple(certs.get(i, ())))
+            for i in ids if i in rows]
 
 
 def records(session: Session, ids: Sequence[int]) -> list[RequestRecord]:
@@ -171,7 +127,7 @@ def post_manifest(session: Session, ctx: ScheduleContext, slot: Slot, now: datet
                 payload={"day": day.isoformat(), "moved_to": regular.date.isoformat(),
                          "reason": regular.reason})
         return 1
-    ids = [i.request_id for i in manifest_for(session, day)]
+    ids = [i.id for i in manifest_for(session, day)]
     pages = [ids[i:i + PAGE_SIZE] for i in range(0, len(ids), PAGE_SIZE)] or [[]]
     for n, page in enumerate(pages, start=1):
         enqueue(session, topic=ScheduleTopic.manifest.value, dedupe_key=manifest_key(day, n),

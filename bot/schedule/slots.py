@@ -75,6 +75,7 @@ class ScheduleContext:
     calendar: DeployCalendar
     channels: Channels
     by: str  # who claims: host:pid:random, for the operator reading job_claims
+    retention: timedelta = timedelta(days=90)  # RETENTION_DAYS, for the prune job
 
 
 @dataclass(frozen=True, order=True)
@@ -104,6 +105,9 @@ class JobSpec:
     # After the grace window: "missed" (recorded, said in the digest), "run" (state
     # housekeeping, done however late) or "skip" (a check the next one covers).
     late: str = "missed"
+    # The Channels it posts to (any one of them will do). A run where none is set would
+    # claim its period and post nothing.
+    channels: tuple[str, ...] = ()
 
     def when(self) -> str:
         days = ("every day" if self.weekdays is None else
@@ -111,6 +115,13 @@ class JobSpec:
                          for d in sorted(self.weekdays)))
         hours = ", ".join(f"{t:%H:%M}" for t in self.times)
         return f"{days} {hours}"
+
+
+def unconfigured(spec: JobSpec, channels: Channels) -> str | None:
+    """The setting(s) a job needs and this environment lacks, or None."""
+    if not spec.channels or any(getattr(channels, name) for name in spec.channels):
+        return None
+    return " or ".join(f"{name.upper()}_CHANNEL" for name in spec.channels)
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 
+from bot.ops.logs import ContextExecutor
+from bot.slack.client import metered_copy
 from bot.slack.home import listener as home
 from bot.slack.listening import actor_id, tell
 from bot.slack.requests import check as config_check
@@ -41,10 +42,28 @@ class _WithoutRequestDetails(logging.Filter):
         return True
 
 
+class _WithoutTokenNotice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself and, told the client and
+    `authorize` instead, warns at every start that it will not use it: that is by design."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(("As you gave `client` as well, `token`",
+                                               "As `installation_store` or `authorize`"))
+
+
 def _quiet_refusals() -> None:
+    for name, kind in (("slack_bolt.RequestVerification", _WithoutRequestDetails),
+                       ("slack_bolt.App", _WithoutTokenNotice)):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, kind) for f in logger.filters):
+            logger.addFilter(kind())
+
+
+def _refusals_at_info() -> None:
+    """Bolt gives each of its loggers the root's level when it makes them (WARNING for the
+    libraries, bot.ops.logs); a refused signature is a security event the operator sees."""
     logger = logging.getLogger("slack_bolt.RequestVerification")
-    if not any(isinstance(f, _WithoutRequestDetails) for f in logger.filters):
-        logger.addFilter(_WithoutRequestDetails())
+    logger.setLevel(min(logging.INFO, logging.getLogger().getEffectiveLevel()))
 
 
 def _one_workspace(token: str) -> Callable[..., AuthorizeResult]:
@@ -66,6 +85,14 @@ def _without_token(client: WebClient) -> WebClient:
                      retry_handlers=client.retry_handlers)
 
 
+def _metered(context: BoltContext, next: Callable[[], BoltResponse | None],
+             ) -> BoltResponse | None:
+    """Bolt makes a plain WebClient per request; listeners get a metered copy of it."""
+    if context.client is not None:
+        context["client"] = metered_copy(context.client)
+    return next()
+
+
 def create_app(runtime: Runtime) -> App:
     _quiet_refusals()
     settings = runtime.settings
@@ -78,9 +105,10 @@ def create_app(runtime: Runtime) -> App:
               # submission acks with its response_action once the request is stored).
               process_before_response=False,
               # As many listener threads as the HTTP server has (Bolt's default is 5, and
-              # submissions then queue for a worker).
-              listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS),
+              # submissions then queue for a worker); they log with the request's subjects.
+              listener_executor=ContextExecutor(max_workers=LISTENER_THREADS),
               token_verification_enabled=False)
+    _refusals_at_info()
 
     @app.error
     def unexpected(error: Exception, body: dict[str, Any], response: BoltResponse | None,
@@ -95,6 +123,8 @@ def create_app(runtime: Runtime) -> App:
             if who:
                 tell(client, body, who, SORRY)
         return BoltResponse(status=200, body=SORRY)
+
+    app.middleware(_metered)
 
     @app.middleware
     def once_per_event(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:

@@ -31,7 +31,7 @@ from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
-MAX_BYTES = 1024 * 1024  # a logo is at most 51,200 bytes (RULES.md) and certificates are small
+MAX_BYTES = 1024 * 1024  # a logo is at most 51,200 bytes (docs/rules.md) and certificates are small
 TIMEOUT = 5.0  # seconds for all the downloads of one call (files.info has the client's)
 NOT_SLACK = "not a Slack file URL"
 _UNSAFE = re.compile(r"[^\w .()+,=@-]")

@@ -1,6 +1,6 @@
 """Every callback_id, action_id and non-field block_id the bot uses, in one place.
 
-Form input blocks use the RULES.md §1 field name as their block_id (`app_name`,
+Form input blocks use the docs/rules.md §1 field name as their block_id (`app_name`,
 `redirect_uris`, `help_text.sign_in`, ...), so a finding's field names its block."""
 
 from __future__ import annotations

@@ -52,6 +52,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.ops.outage import OutageLog
 from bot.slack.rendering import NotReady, Outgoing, fit_for_slack
 from bot.slack.runtime import utc_now
 from bot.store import outbox
@@ -130,7 +131,7 @@ class Relay:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
-        self._loop_error: str | None = None
+        self._outage = OutageLog(log, "outbox relay: the database")
 
     # -- the loop -------------------------------------------------------------------------
 
@@ -164,17 +165,12 @@ class Relay:
             busy = False
             try:
                 busy = self._pass()
-                self._loop_error = None
+                self._outage.ok()
             except Exception as exc:  # the database or a bug: log it, keep the relay alive
-                # The traceback once; while the same error repeats (the database is down for
-                # a while), one line per pass.
+                # One line (with the traceback) when it starts, a reminder a minute while it
+                # lasts, one line when it ends: not a line per pass.
                 error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                if error != self._loop_error:
-                    log.exception("outbox relay pass failed; retrying every %.1f s",
-                                  self.poll_interval)
-                else:
-                    log.warning("outbox relay pass failed again: %s", error)
-                self._loop_error = error
+                self._outage.failed(error, exc_info=exc)
             if not busy:
                 self._wake.wait(self.poll_interval)
 

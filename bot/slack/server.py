@@ -3,7 +3,9 @@
     POST /slack/events   commands, interactivity and events, through Bolt's WSGI adapter (its
                          request verification stays on: a bad or stale signature gets 401)
     GET  /healthz        200 "ok" while the process serves
-    GET  /readyz         200 when the database answers, else 503
+    GET  /readyz         200 when the database answers and Slack accepts the token, else 503
+                         naming what failed (bot/ops/health)
+    GET  /metrics        Prometheus text format (bot/ops/metrics)
     GET  /calendar.ics   the deploy calendar as an iCalendar feed (bot/calendar/feed.py)
     anything else        404
 
@@ -19,11 +21,13 @@ import io
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from prometheus_client import CollectorRegistry
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
@@ -32,9 +36,13 @@ from slack_sdk import WebClient
 
 from bot.calendar.feed import deploy_feed
 from bot.config import Settings
+from bot.ops.health import SlackAuth, readiness
+from bot.ops.logs import log_context
+from bot.ops.metrics import ACK_SECONDS, exposition, make_registry, surface_of
 from bot.probes import ProbeOptions, Prober
 from bot.scheduler import Scheduler
 from bot.slack.client import listener_handlers, make_client
+from bot.slack.log_subjects import subjects
 from bot.slack.relay import Relay
 from bot.slack.reviewers import ReviewerDirectory
 from bot.slack.runtime import Runtime, utc_now
@@ -61,12 +69,13 @@ def _plain(start_response: StartResponse, status: str, text: str,
     return [body]
 
 
-def _unparsable(environ: WSGIEnvironment, length: int) -> tuple[str, str] | None:
+def _unparsable(environ: WSGIEnvironment,
+                length: int) -> tuple[str, str] | dict[str, Any]:
     """Why Bolt could not handle this request at all, or None. Bolt parses the body before it
     verifies the signature and crashes on what it cannot parse: a 500, or worse, its error
     handler answering 200 to an unverified body (int() of a timestamp like "abc",
     compare_digest() of a non-ASCII signature). The body, read here within the size limit, is
-    handed on to Bolt."""
+    handed on to Bolt. When Bolt can handle it: the body as Bolt parsed it."""
     timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")
     signature = environ.get("HTTP_X_SLACK_SIGNATURE")
     if (timestamp is not None and not _TIMESTAMP.fullmatch(timestamp)) or (
@@ -76,21 +85,23 @@ def _unparsable(environ: WSGIEnvironment, length: int) -> tuple[str, str] | None
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
     try:
-        BoltRequest(body=body.decode("utf-8"), query=environ.get("QUERY_STRING", ""),
-                    headers=WsgiHttpRequest(environ).get_headers())
+        parsed = BoltRequest(body=body.decode("utf-8"), query=environ.get("QUERY_STRING", ""),
+                             headers=WsgiHttpRequest(environ).get_headers())
     except Exception:  # whatever Bolt's parser raises on this body, the body is at fault
         return "400 Bad Request", "malformed request"
-    return None
+    return parsed.body if isinstance(parsed.body, dict) else {}
 
 
 class SlackWsgiApp:
     """The WSGI application: routes to Bolt or answers the health checks itself."""
 
-    def __init__(self, app: App, ready: Callable[[], bool], *, max_body: int = MAX_BODY,
+    def __init__(self, app: App, ready: Callable[[], bool | Sequence[str]], *,
+                 max_body: int = MAX_BODY, metrics: CollectorRegistry | None = None,
                  calendar_feed: Callable[[], bytes] | None = None) -> None:
         self.slack = SlackRequestHandler(app, path=EVENTS_PATH)
         self.ready = ready
         self.max_body = max_body
+        self.metrics = metrics
         self.calendar_feed = calendar_feed
 
     def __call__(self, environ: WSGIEnvironment,
@@ -110,21 +121,43 @@ class SlackWsgiApp:
                 return _plain(start_response, "413 Content Too Large", "request too large",
                               [("Connection", "close")])
             refused = _unparsable(environ, length)
-            if refused is not None:
+            if isinstance(refused, tuple):
                 return _plain(start_response, *refused)
-            return self.slack(environ, start_response)
+            # Bolt answers when the listener acks (process_before_response is off): this is
+            # the acknowledgement latency Slack sees, less the network.
+            # Bolt's listener threads inherit this context (bot.ops.logs.ContextExecutor): the
+            # request's log lines name its user and the request or ticket it is about.
+            started = time.perf_counter()
+            try:
+                with log_context(**subjects(refused)):
+                    return self.slack(environ, start_response)
+            finally:
+                ACK_SECONDS.labels(surface_of(refused)).observe(time.perf_counter() - started)
         if path == CALENDAR_PATH and self.calendar_feed is not None:
             return self._calendar(method, start_response)
-        if path in ("/healthz", "/readyz"):
+        if path in ("/healthz", "/readyz", "/metrics"):
             if method not in ("GET", "HEAD"):
                 return _plain(start_response, "405 Method Not Allowed", "GET only",
                               [("Allow", "GET, HEAD")])
             if path == "/healthz":
                 return _plain(start_response, "200 OK", "ok")
-            if self.ready():
+            if path == "/metrics":
+                return self._metrics(start_response)
+            answer = self.ready()
+            problems = (["database unreachable"] if answer is False else []
+                        ) if isinstance(answer, bool) else list(answer)
+            if not problems:
                 return _plain(start_response, "200 OK", "ready")
-            return _plain(start_response, "503 Service Unavailable", "database unreachable")
+            return _plain(start_response, "503 Service Unavailable", "; ".join(problems))
         return _plain(start_response, "404 Not Found", "not found")
+
+    def _metrics(self, start_response: StartResponse) -> list[bytes]:
+        if self.metrics is None:
+            return _plain(start_response, "404 Not Found", "not found")
+        body, content_type = exposition(self.metrics)
+        start_response("200 OK", [("Content-Type", content_type),
+                                  ("Content-Length", str(len(body)))])
+        return [body]
 
     def _calendar(self, method: str, start_response: StartResponse) -> list[bytes]:
         if method not in ("GET", "HEAD"):
@@ -140,11 +173,14 @@ class SlackWsgiApp:
         return [] if method == "HEAD" else [body]
 
 
-def create_wsgi_app(app: App, ready: Callable[[], bool], *, max_body: int = MAX_BODY,
+def create_wsgi_app(app: App, ready: Callable[[], bool | Sequence[str]], *,
+                    max_body: int = MAX_BODY, metrics: CollectorRegistry | None = None,
                     calendar_feed: Callable[[], bytes] | None = None) -> SlackWsgiApp:
-    """`ready` is the readiness probe, e.g. `store.ping`; `calendar_feed` makes the body of
-    GET /calendar.ics (none: 404)."""
-    return SlackWsgiApp(app, ready, max_body=max_body, calendar_feed=calendar_feed)
+    """`ready` is the readiness probe: `store.ping`, or a list of what is not ready
+    (`bot.ops.health.readiness`); `metrics` is served at /metrics; `calendar_feed` makes the
+    body of GET /calendar.ics (none: 404)."""
+    return SlackWsgiApp(app, ready, max_body=max_body, metrics=metrics,
+                        calendar_feed=calendar_feed)
 
 
 def make_server(wsgi_app: WSGIApplication, *, host: str = "0.0.0.0", port: int = 3000,
@@ -224,6 +260,7 @@ class Bot:
     relay: Relay
     wsgi: SlackWsgiApp
     scheduler: Scheduler  # deploy-day posts, reminders, digest (bot/scheduler); not started
+    slack_auth: SlackAuth  # auth.test for /readyz; not started (serve starts it)
 
 
 def assemble(settings: Settings, store: Store, *, client: WebClient | None = None,
@@ -235,6 +272,7 @@ def assemble(settings: Settings, store: Store, *, client: WebClient | None = Non
     from bot.slack.app import create_app
     from bot.slack.messages import render_outbox
 
+    given = client
     relay = Relay(store, client or make_client(settings),
                   lambda session, message: render_outbox(session, message, settings),
                   settings, clock)
@@ -257,6 +295,10 @@ def assemble(settings: Settings, store: Store, *, client: WebClient | None = Non
     app = create_app(runtime)
     scheduler = Scheduler(store, settings, calendar=runtime.calendar, clock=clock,
                           on_posted=relay.poke)
-    wsgi = create_wsgi_app(app, store.ping,
+    # No retries: a failed auth.test is asked again at the next interval anyway.
+    slack_auth = SlackAuth(given or make_client(settings, timeout=5, handlers=[]))
+    wsgi = create_wsgi_app(app, readiness(store, slack_auth),
+                           metrics=make_registry(store, clock),
                            calendar_feed=lambda: deploy_feed(runtime.calendar, clock()))
-    return Bot(runtime=runtime, app=app, relay=relay, wsgi=wsgi, scheduler=scheduler)
+    return Bot(runtime=runtime, app=app, relay=relay, wsgi=wsgi, scheduler=scheduler,
+               slack_auth=slack_auth)

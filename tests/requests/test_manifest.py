@@ -49,7 +49,8 @@ def test_manifest_lists_what_is_approved_for_the_day(db: Store, cal: DeployCalen
     assert launch.friendly_name == "Benefits Portal" and launch.protocol == "oidc_private_key_jwt"
     assert {a.name for a in launch.attachments} == {"benefits-logo.svg", "benefits-cert.pem"}
     assert launch.approved_by == REVIEWER.user_id
-    assert (moved.diff[0].field, moved.diff[0].old, moved.diff[0].new) == ("default_aal", 1, 2)
+    first = moved.changes[0]
+    assert (first.field, first.old, first.new) == ("default_aal", 1, 2)
     # a change names only what changes; the manifest fills in the integration's facts
     assert (moved.friendly_name, moved.protocol, moved.ial) == (
         "Benefits Portal", "oidc_private_key_jwt", 1)

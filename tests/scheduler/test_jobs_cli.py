@@ -23,6 +23,7 @@ from .conftest import MANIFEST, approved, rows
 
 MONDAY = date(2026, 11, 30)
 AT = "2026-11-30T09:00-05:00"
+WALL = "2026-12-04T12:00-05:00"  # the commands' wall clock: every --at below is before it
 
 
 def _env(db_url: URL, **extra: str) -> dict[str, str]:
@@ -30,7 +31,7 @@ def _env(db_url: URL, **extra: str) -> dict[str, str]:
            if not k.startswith("SLACK_") and k not in ("DATABASE_URL", "TIMEZONE")
            and not k.endswith("_CHANNEL")}
     env.update(DATABASE_URL=db_url.render_as_string(hide_password=False),
-               MANIFEST_CHANNEL=MANIFEST, **extra)
+               MANIFEST_CHANNEL=MANIFEST, LAUNCHBOT_TEST_NOW=WALL, **extra)
     return env
 
 
@@ -86,7 +87,7 @@ def test_jobs_list_and_refusals(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["jobs", "list", "--at", "2026-11-23T08:00-05:00", "--json"]) == 0
     listed = {j["name"]: j for j in json.loads(capsys.readouterr().out)}
     assert set(listed) == {"manifest", "preview", "not_deployed", "slip", "reminders",
-                           "tickets", "digest"}
+                           "tickets", "digest", "prune"}
     assert listed["manifest"]["next_run"] == "2026-11-26T09:00:00-05:00"  # the shift notice
     assert listed["preview"]["period"] == "2026-11-30"
     assert listed["digest"]["next_run"] == "2026-11-23T09:00:00-05:00"
@@ -99,3 +100,70 @@ def test_jobs_list_and_refusals(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as bad:
         main(["jobs", "run", "manifest", "--at", "monday"])
     assert bad.value.code == 2
+
+
+def _footprint(db: Store) -> tuple[int, int, int, list[tuple[int, str, str]]]:
+    """What a run can change: outbox, claims, audit rows, and each request's state/target."""
+    from bot.store.models import AuditEvent, JobClaim, Request
+
+    with db.reader() as s:
+        count = lambda model: s.scalar(select(func.count()).select_from(model)) or 0  # noqa: E731
+        states = [(r.id, r.state, str(r.target_deploy_date))
+                  for r in s.scalars(select(Request).order_by(Request.id))]
+        return count(OutboxMessage), count(JobClaim), count(AuditEvent), states
+
+
+def _cli_env(monkeypatch: pytest.MonkeyPatch, db_url: URL, **extra: str) -> None:
+    for name in ("SLACK_BOT_TOKEN", "MANIFEST_CHANNEL", "DIGEST_CHANNEL", "REVIEW_CHANNEL",
+                 "SUPPORT_CHANNEL", "TIMEZONE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {"DATABASE_URL": db_url.render_as_string(hide_password=False),
+                        "LAUNCHBOT_TEST_NOW": "2026-11-27T12:00-05:00", **extra}.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_a_future_at_is_refused_and_changes_nothing(
+        db: Store, db_url: URL, cal: DeployCalendar, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    approved(db, cal, 1, deploy=date(2026, 11, 19))  # the slip of Friday 11-20 would move it
+    before = _footprint(db)
+    _cli_env(monkeypatch, db_url, MANIFEST_CHANNEL=MANIFEST)
+    assert main(["jobs", "run", "slip", "--at", "2026-12-01T09:00-05:00"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is in the future" in err and "--preview" in err
+    assert _footprint(db) == before
+
+
+def test_preview_prints_the_posts_and_changes_nothing(
+        db: Store, db_url: URL, cal: DeployCalendar, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    a = approved(db, cal, 1, deploy=MONDAY)
+    before = _footprint(db)
+    _cli_env(monkeypatch, db_url, MANIFEST_CHANNEL=MANIFEST)
+    assert main(["jobs", "run", "manifest", "--at", AT, "--preview"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("PREVIEW as of Mon 2026-11-30 09:00 EST: nothing is posted, changed "
+                          "or claimed.")
+    assert "manifest 2026-11-30 (due Mon 2026-11-30 09:00 EST): would post 1 message" in out
+    assert f"in {MANIFEST}:" in out and a.public_id in out
+    assert _footprint(db) == before
+    # the slip's preview: the request stays where it is
+    assert main(["jobs", "run", "slip", "--at", "2026-12-01T09:00-05:00", "--preview"]) == 0
+    assert "would post" in capsys.readouterr().out
+    assert _footprint(db) == before
+
+
+def test_a_job_whose_channel_is_not_set_claims_nothing(
+        db: Store, db_url: URL, cal: DeployCalendar, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    approved(db, cal, 1, deploy=date(2026, 11, 19))
+    before = _footprint(db)
+    _cli_env(monkeypatch, db_url)  # no MANIFEST_CHANNEL here, while the server has one
+    assert main(["jobs", "run", "manifest", "--at", "2026-11-19T09:00-05:00"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "manifest posts to MANIFEST_CHANNEL, which is not set here" in err
+    assert "nothing claimed" in err
+    assert main(["jobs", "run", "tickets", "--at", "2026-11-19T10:00-05:00"]) == 2
+    assert "SUPPORT_CHANNEL or REVIEW_CHANNEL" in capsys.readouterr().err
+    assert _footprint(db) == before

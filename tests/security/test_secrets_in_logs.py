@@ -12,6 +12,7 @@ token); bot.slack.app keeps the fact and drops the request."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -185,7 +186,9 @@ def test_serve_with_a_setting_missing_or_the_database_unreachable(tmp_path: Path
     assert not leaks(refused.stdout + refused.stderr)
 
 
-def test_serve_with_everything_set_logs_no_secret(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("log_format", "log_level"), [("text", "INFO"), ("json", "DEBUG")])
+def test_serve_with_everything_set_logs_no_secret(tmp_path: Path, log_format: str,
+                                                   log_level: str) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -197,7 +200,8 @@ def test_serve_with_everything_set_logs_no_secret(tmp_path: Path) -> None:
             env=_env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET,
                      SLACK_API_URL=slack.url, REVIEW_CHANNEL="C0REVIEW",
                      SUPPORT_CHANNEL="C0SUPPORT", REVIEWER_IDS="U0STAFF", PORT=str(port),
-                     DATABASE_URL=database.render_as_string(hide_password=False)),
+                     DATABASE_URL=database.render_as_string(hide_password=False),
+                     LOG_FORMAT=log_format, LOG_LEVEL=log_level),
             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         url = f"http://127.0.0.1:{port}"
         try:
@@ -229,5 +233,13 @@ def test_serve_with_everything_set_logs_no_secret(tmp_path: Path) -> None:
                 process.wait(10)
     assert process.returncode == 0, output
     assert "Invalid request signature detected" in output and "listener failed" in output
+    assert "authenticated to workspace" in output  # auth.test at start
+    assert "`token` will be unused" not in output  # Bolt's notice at every start, by design
     assert FORGED_MARKER not in output
     assert not leaks(output), leaks(output)
+    if log_format == "json":  # every line one object; the failed listener names its user
+        lines = [json.loads(line) for line in output.splitlines()]
+        assert all({"time", "level", "logger", "message"} <= set(line) for line in lines)
+        failed = [line for line in lines if line["message"].startswith("listener failed")]
+        assert failed and failed[0]["user"] == PARTNER
+        assert any(line["level"] == "DEBUG" for line in lines)

@@ -161,7 +161,7 @@ def test_no_migrate_refuses_a_database_behind_the_code(tmp_path: Path, fake_slac
                                                        capsys: pytest.CaptureFixture[str]
                                                        ) -> None:
     _serve_env(monkeypatch, fake_slack, f"sqlite:///{tmp_path / 'empty.db'}")
-    assert main(["serve", "--no-migrate", "--host", "127.0.0.1", "--port", "0"]) == 2
+    assert main(["serve", "--no-migrate", "--host", "127.0.0.1", "--port", "3999"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "launchbot db upgrade" in err
 
@@ -178,3 +178,31 @@ def test_a_port_in_use_is_one_line(tmp_path: Path, fake_slack: FakeSlack,
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"cannot listen on 127.0.0.1:{port}" in err
     assert not [t for t in threading.enumerate() if t.name == "outbox-relay"]
+
+
+def test_socket_mode_with_slack_unreachable_is_one_line(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    for key, value in {"SLACK_APP_TOKEN": "xapp-1-test", "SLACK_BOT_TOKEN": "xoxb-test",
+                       "REVIEW_CHANNEL": "C0REVIEW", "SLACK_API_URL": "http://127.0.0.1:9/api/",
+                       "DATABASE_URL": f"sqlite:///{tmp_path / 'launchbot.db'}"}.items():
+        monkeypatch.setenv(key, value)
+    assert main(["serve"]) == 2
+    err = capsys.readouterr().err
+    assert "launchbot: Socket Mode: cannot connect to Slack:" in err
+    assert "Traceback" not in err
+    assert not [t for t in threading.enumerate() if t.name == "outbox-relay"]
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--port", "99999"], "99999 is not a TCP port"), (["--port", "0"], "0 is not a TCP port"),
+    (["--port", "http"], "not a port number"), (["--host", "999.1.1.1"], "not an IP address"),
+    (["--host", "a b"], "not an IP address")])
+def test_bad_port_and_host_are_refused(args: list[str], words: str,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["serve", *args])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err

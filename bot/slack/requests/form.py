@@ -1,7 +1,7 @@
 """The request modal: one builder for launch, change and staging, its private_metadata, the
 reading of `view.state.values` back into a request, and findings mapped onto its inputs.
 
-Input blocks are named for the RULES.md §1 field they fill, with one element whose action_id
+Input blocks are named for the docs/rules.md §1 field they fill, with one element whose action_id
 is `value` (or a `pick_*` action for the selects that reshape the form)."""
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ class Shape:
 
 @dataclass(frozen=True)
 class Field:
-    name: str  # the RULES.md §1 field and the block_id
+    name: str  # the docs/rules.md §1 field and the block_id
     label: str
     element: str  # text | multiline | lines | select | multi | number | date | checks | file
     hint: str | None = None
@@ -381,7 +381,7 @@ def _int(value: Any) -> int | None:
 
 @dataclass(frozen=True)
 class FormInput:
-    values: dict[str, Any]  # the request as typed, RULES.md §1 shape (files as names later)
+    values: dict[str, Any]  # the request as typed, docs/rules.md §1 shape (files as names later)
     file_ids: dict[str, list[str]]  # logo / certificates -> uploaded Slack file IDs
 
 

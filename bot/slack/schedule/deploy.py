@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from bot.requests.records import RequestRecord
+from bot.requests.records import KIND_ORDER, RequestRecord
 from bot.schedule.deploy_day import DeployItem
 from bot.slack.blocks import (
     KIND_LABELS,
@@ -77,7 +77,7 @@ def item_text(item: DeployItem, day: date, tz: tzinfo) -> str:
     if link:
         facts.append(link)
     lines.append(" · ".join(facts))
-    for d in item.diff:
+    for d in item.changes:
         lines.append(f"• *{escape(d.field)}*: {escape(_short(d.old))} → {escape(_short(d.new))}")
     if item.change_summary:
         lines.append(f"_Why:_ {escape(clip(str(item.change_summary), 300))}")
@@ -123,7 +123,7 @@ def deploy_buttons(item: DeployItem, day: date) -> dict[str, Any]:
 
 
 def _counts(items: Sequence[DeployItem]) -> str:
-    kinds = [(sum(i.kind == k for i in items), k) for k in ("launch", "change", "staging")]
+    kinds = [(sum(i.kind == k for i in items), k) for k in KIND_ORDER]
     return ", ".join(f"{n} {k}" for n, k in kinds if n)
 
 
