@@ -29,7 +29,7 @@ SECTION_TEXT = 2900  # characters of one section (Slack allows 3,000)
 MAX_SECTIONS = 8  # per request: 5 requests of an export still fit a modal's 100 blocks
 MARKS = {Severity.error: ":x:", Severity.warning: ":warning:",
          Severity.info: ":information_source:"}
-FILETYPES = ["yaml", "yml", "json", "text"]
+FILETYPES = ["yaml", "yml", "json", "txt"]
 
 
 def check_modal() -> dict[str, Any]:
