@@ -65,7 +65,7 @@ def check_upload(raw: bytes, name: str, *, now: datetime,
         raise InputError(f"{name}: is more than 1.0 MB, too large for a request file")
     data = parse_text(decode(raw, name), name)
     if not isinstance(data, dict):
-        raise InputError(f"{name}: not a request: expected a mapping of fields (RULES.md §1), "
+        raise InputError(f"{name}: not a request: expected a mapping of fields (docs/rules.md §1), "
                          f"found {type(data).__name__ if data is not None else 'nothing'}")
     if not _is_export(data):
         return CheckResult(name, [_judge(name, data, {}, now=now, calendar=calendar)])
