@@ -301,7 +301,8 @@ def quiet_logs() -> None:
 
 
 def fake_slack(latency: float = 0.0) -> FakeSlack:
-    slack = FakeSlack(latency=latency).start()
+    # Installed in the identity provider's workspace: partners come in over Slack Connect.
+    slack = FakeSlack(latency=latency, team_id=IDP).start()
     slack.add_user(REVIEWER, name="rae", team_id=IDP)
     slack.add_usergroup("S0REVIEWERS", [REVIEWER])
     slack.add_channel(REVIEW_CHANNEL, name="launch-review")

@@ -12,11 +12,12 @@ from collections.abc import Sequence
 
 from bot.cli.calendar import add_calendar_commands
 from bot.cli.check import add_check_command, add_rules_command
-from bot.cli.common import EXIT_BROKEN_PIPE, EXIT_INPUT, Parser, load_settings
+from bot.cli.common import EXIT_BROKEN_PIPE, EXIT_INPUT, Parser, load_settings, one_line
 from bot.cli.export import add_export_command
 from bot.cli.jobs import add_jobs_commands
 from bot.cli.serve import add_serve_command
 from bot.cli.store import add_store_commands
+from bot.cli.teams import add_teams_commands
 from bot.ops.commands import add_settings_command
 from bot.request_file import InputError
 
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_jobs_commands(sub)
     add_settings_command(sub)
     add_export_command(sub)
+    add_teams_commands(sub)
     return parser
 
 
@@ -53,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # a closed pipe shows here, not as a message at exit
         return code
     except InputError as exc:
-        print(f"launchbot: {exc}", file=sys.stderr)
+        print(f"launchbot: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130

@@ -23,11 +23,18 @@ class UsageError(InputError):
     """Bad arguments or settings: exit 2 with one line."""
 
 
+def one_line(text: str) -> str:
+    """`text` with every character that is not printable escaped (a file name may hold a
+    newline or a record separator): an error stays one line on the terminal."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (with where to read more), not a usage dump."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_INPUT, f"{self.prog}: {message} (see {self.prog} --help)\n")
+        self.exit(EXIT_INPUT, f"{self.prog}: {one_line(message)} (see {self.prog} --help)\n")
 
 
 # The years the calendar answers for: the holiday rules are not known outside them, and

@@ -128,7 +128,10 @@ def run(settings: Settings, out: TextIO) -> int:
 
 def _run(settings: Settings, store: Store, now: datetime, out: TextIO) -> None:
     issuer = "urn:gov:gsa:openidconnect.profiles:sp:sso:demo:benefits"
-    with FakeSlack() as slack:
+    # The bot is installed in the identity provider's workspace; the partner comes in over
+    # Slack Connect, so their agency's team is made on first use, with no set-up.
+    with FakeSlack(team_id="T0IDP", team_name="Identity provider") as slack:
+        slack.add_team("T0AGENCY", "Agency Partners")
         slack.add_user(PARTNER, name="pat", team_id="T0AGENCY")
         slack.add_user(REVIEWER, name="rae", team_id="T0IDP")
         slack.add_usergroup("S0REVIEWERS", [REVIEWER])

@@ -34,7 +34,8 @@ class NotFound(WorkflowError):
 
 
 class NotAllowed(WorkflowError):
-    """The actor may not do this. `reason`: not_reviewer | own_request | other_team."""
+    """The actor may not do this. `reason`: not_reviewer | own_request | other_team | no_team
+    | pick_team."""
 
     def __init__(self, reason: str, *, action: str, request: str | None = None,
                  noun: str | None = None) -> None:
@@ -47,6 +48,8 @@ class NotAllowed(WorkflowError):
             "not_reviewer": f"only reviewers can {action} {kind}s",
             "own_request": f"you cannot {action} your own {kind}",
             "other_team": f"only the requester's team can {action} this {kind}",
+            "no_team": f"you are not on a partner team yet, so you cannot {action}",
+            "pick_team": f"you are on several partner teams: pick one to {action}",
         }
         super().__init__(texts.get(reason, f"not allowed to {action}"))
 

@@ -30,7 +30,8 @@ class Stateful(Protocol):
     state: Any
     version: Any
     updated_at: Any
-    requester_team_id: Any
+    requester_team_id: Any  # the requester's workspace (recorded)
+    partner_team_id: Any  # the partner team that owns it (bot.kernel.access)
 
     @property
     def public_id(self) -> str: ...
@@ -45,7 +46,7 @@ Message = tuple[StrEnum, str | None]
 class Lifecycle(Generic[Row]):
     """One kind of record with states.
 
-    model     its table (columns id, state, version, updated_at, requester_team_id)
+    model     its table (columns id, state, version, updated_at, partner_team_id)
     ids       its public IDs
     event     its audit-trail table (actor, action, from_state, to_state, detail, at)
     key       the column naming the record in `event` and in the outbox ("request_id", ...)

@@ -64,6 +64,7 @@ def _record_deploy(session: Session, row: Request, *, actor: Actor, now: datetim
     integration = queries.integration_by_issuer(session, row.issuer or "")
     if integration is None:
         integration = Integration(issuer=row.issuer, team_id=row.requester_team_id,
+                                  partner_team_id=row.partner_team_id,
                                   configuration={}, certificates={}, extra={},
                                   created_at=now, updated_at=now)
         session.add(integration)
@@ -77,6 +78,8 @@ def _record_deploy(session: Session, row: Request, *, actor: Actor, now: datetim
     integration.agency = configuration.get("agency", integration.agency)
     integration.friendly_name = configuration.get("friendly_name", integration.friendly_name)
     integration.team_id = integration.team_id or row.requester_team_id
+    # An imported integration belongs to the team whose launch or change deploys it first.
+    integration.partner_team_id = integration.partner_team_id or row.partner_team_id
     integration.updated_at = now
     session.flush()
     session.add(IntegrationDeploy(integration_id=integration.id, request_id=row.id,

@@ -85,10 +85,11 @@ def attachment_facts(session: Session, request_ids: Sequence[int]) -> Sequence[R
         .order_by(Attachment.request_id, Attachment.id)).all()
 
 
-def team_requests(session: Session, team_id: str, *, limit: int = 50) -> Sequence[Request]:
+def team_requests(session: Session, teams: Collection[int], *,
+                  limit: int = 50) -> Sequence[Request]:
     """A partner team's requests, newest first."""
     return session.scalars(
-        select(Request).where(Request.requester_team_id == team_id)
+        select(Request).where(Request.partner_team_id.in_(list(teams)))
         .order_by(Request.created_at.desc(), Request.id.desc()).limit(limit)).all()
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.calendar import DeployCalendar
+from bot.kernel import access
 from bot.kernel.actors import Actor
 from bot.kernel.errors import InvalidTransition, NotAllowed, NotARequest, ValidationFailed
 from bot.models import Configuration, Kind, Report, parse_request
@@ -56,6 +57,7 @@ def submit(session: Session, data: Data, *, actor: Actor, now: datetime,
         existing = queries.request_by_key(session, idempotency_key)
         if existing is not None:
             return _same_requester(existing, actor)
+    team = access.filing_team(actor)
     try:
         if judged is not None and judged.holds(session, now=now):
             judgement = judged
@@ -70,9 +72,11 @@ def submit(session: Session, data: Data, *, actor: Actor, now: datetime,
             raise
         return _same_requester(existing, actor)
     assert judgement.request is not None and judgement.columns is not None  # judged ok
+    access.require_own_integration(team, judgement.facts.owner_team, judgement.request.issuer)
     row = Request(
         kind=judgement.request.kind.value, state=RequestState.submitted.value, version=1,
         requester_user_id=actor.user_id, requester_team_id=actor.team_id,
+        partner_team_id=team,
         idempotency_key=idempotency_key, slip_count=0, submitted_at=now, created_at=now,
         updated_at=now, **judgement.columns)
     row.attachments = _attachments(judgement.request, judgement.context.files, now)
@@ -113,7 +117,7 @@ def resubmit(session: Session, request_id: int | str, data: Data, *, actor: Acto
     deploy date is recomputed and never earlier than before.
     """
     row = load_visible(session, request_id, actor)
-    if row.requester_team_id != actor.team_id:
+    if not access.on_team(actor, row.partner_team_id):
         raise NotAllowed("other_team", action="resubmit", request=row.public_id)
     if row.state != S.changes_requested:
         raise InvalidTransition(row.public_id, state=row.state, action="resubmit")
@@ -128,6 +132,8 @@ def resubmit(session: Session, request_id: int | str, data: Data, *, actor: Acto
                        files={**previous, **(files or {})}, unreadable=unreadable or {},
                        excluding=row.id)
     assert judgement.request is not None and judgement.columns is not None  # judged ok
+    access.require_own_integration(row.partner_team_id, judgement.facts.owner_team,
+                                   judgement.request.issuer)
     judged = dict(judgement.columns)
     # The row keeps only the latest submission: the audit event keeps what this one changed.
     changes = submission_changes(row.submitted, judged["submitted"])
@@ -191,6 +197,7 @@ class StoreFacts:
     known_issuers: frozenset[str]
     open_request_issuers: frozenset[str]
     integration_id: int | None = None  # a change's integration
+    owner_team: int | None = None  # the partner team that owns it
     current: Mapping[str, Any] | None = None  # its configuration as stored
     certificates: Mapping[str, str] | None = None  # the certificate contents it knows
 
@@ -211,6 +218,7 @@ def store_facts(session: Session, request: RequestModel | None, *,
     return StoreFacts(
         known_issuers=queries.known_issuers(session, among), open_request_issuers=held,
         integration_id=integration.id if integration is not None else None,
+        owner_team=integration.partner_team_id if integration is not None else None,
         current=dict(integration.configuration) if integration is not None else None,
         certificates=dict(integration.certificates or {}) if integration is not None else None)
 
@@ -339,7 +347,7 @@ def _attachments(request: RequestModel, files: Mapping[str, bytes],
 
 
 def _same_requester(row: Request, actor: Actor) -> RequestRecord:
-    if row.requester_team_id != actor.team_id:
+    if not access.on_team(actor, row.partner_team_id):
         # Someone else's key: say nothing about their request.
         raise NotAllowed("other_team", action="submit with this key")
     return RequestRecord.of(row)

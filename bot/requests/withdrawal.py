@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.kernel import access
 from bot.kernel.actors import Actor
 from bot.kernel.errors import NotAllowed
 from bot.requests.records import RequestRecord
@@ -17,7 +18,7 @@ WITHDRAWABLE = (S.submitted, S.in_review, S.changes_requested)
 def withdraw(session: Session, request: int | str, *, actor: Actor, now: datetime,
              reason: str | None = None) -> RequestRecord:
     row = load_visible(session, request, actor)
-    if row.requester_team_id != actor.team_id:
+    if not access.on_team(actor, row.partner_team_id):
         raise NotAllowed("other_team", action="withdraw", request=row.public_id)
     note = (reason or "").strip() or None
     row = transition(session, row, action="withdraw", expected=WITHDRAWABLE, to=S.withdrawn,

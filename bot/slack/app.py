@@ -20,6 +20,7 @@ from bot.slack.requests import commands, review
 from bot.slack.requests import filing as form
 from bot.slack.runtime import Runtime
 from bot.slack.schedule import buttons as deploy
+from bot.slack.team_gate import team_gate
 from bot.slack.tickets import listeners as tickets
 from bot.slack.tickets import shortcut as ticket_shortcut
 from bot.store.claims import record_event
@@ -135,6 +136,8 @@ def create_app(runtime: Runtime) -> App:
                 if not record_event(session, str(event_id), now=runtime.clock()):
                     return BoltResponse(status=200, body="")
         return next()
+
+    app.middleware(team_gate(runtime))
 
     for group in (commands, form, review, home, deploy, tickets, config_check,
                   ticket_shortcut):

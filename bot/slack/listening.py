@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -21,6 +19,7 @@ from bot.slack.ids import Callback
 from bot.slack.notes import NOTE_BLOCK, Note, NoteMeta, note_modal, read_note
 from bot.slack.refusals import refusal_text
 from bot.slack.runtime import Runtime
+from bot.teams.membership import teams_of
 
 log = logging.getLogger(__name__)
 TELL_LIMIT = 3000  # characters: a short answer (Slack refuses a message over 40,000)
@@ -31,32 +30,6 @@ STALE_FORM = ("This form is out of date, so nothing was done. Close it and use t
               "on the message again.")
 
 
-class UserTeams:
-    """A user's home team (Slack Connect partners come from other workspaces), from
-    users.info, cached: slash command payloads name the workspace, not the user's team."""
-
-    def __init__(self, client: WebClient, ttl_seconds: float = 3600) -> None:
-        self._client = client
-        self._ttl = ttl_seconds
-        self._known: dict[str, tuple[float, str]] = {}
-        self._lock = threading.Lock()
-
-    def __call__(self, user_id: str, fallback: str) -> str:
-        now = time.monotonic()
-        with self._lock:
-            hit = self._known.get(user_id)
-        if hit and now - hit[0] < self._ttl:
-            return hit[1]
-        try:
-            team = self._client.users_info(user=user_id)["user"].get("team_id") or fallback
-        except (SlackApiError, KeyError, TypeError) as exc:
-            log.warning("users.info failed for %s: %s", user_id, exc)
-            return fallback
-        with self._lock:
-            self._known[user_id] = (now, team)
-        return team
-
-
 def actor_id(body: Mapping[str, Any]) -> str | None:
     """The user who clicked, submitted or typed a command; None for events (nobody waits)."""
     user = body.get("user")
@@ -65,25 +38,25 @@ def actor_id(body: Mapping[str, Any]) -> str | None:
     return str(body.get("user_id") or "") or None
 
 
-def actor(runtime: Runtime, body: Mapping[str, Any], teams: UserTeams | None = None) -> Actor:
-    """The acting user from any payload: interactivity (`user`), or a slash command."""
-    user = body.get("user")
-    if isinstance(user, Mapping):
-        user_id = str(user.get("id", ""))
-        team_id = str(user.get("team_id") or (body.get("team") or {}).get("id") or "")
-    else:
-        user_id = str(body.get("user_id", ""))
-        team_id = str(body.get("team_id", ""))
-        if teams is not None and user_id:
-            team_id = teams(user_id, team_id)
-    return Actor(user_id=user_id, team_id=team_id, is_reviewer=runtime.is_reviewer(user_id))
+def actor(runtime: Runtime, body: Mapping[str, Any]) -> Actor:
+    """The acting user from any payload (interactivity's `user`, a slash command's `user_id`,
+    an event's `event.user`), with the partner teams they are on. The home workspace comes
+    from users.info: payloads name the workspace the app is in, not the user's own.
+    Raises bot.teams.membership.Unavailable when Slack cannot say (never a guessed team)."""
+    user_id = actor_id(body) or str((body.get("event") or {}).get("user") or "")
+    is_reviewer = runtime.is_reviewer(user_id)
+    person = runtime.directory.person(user_id)
+    teams = teams_of(runtime.store, runtime.directory, user_id, is_reviewer=is_reviewer,
+                     now=runtime.clock())
+    return Actor(user_id=user_id, team_id=person.home_team, is_reviewer=is_reviewer,
+                 teams=teams)
 
 
 Subcommand = Callable[[Runtime, Actor, list[str]], str]
 Opener = Callable[[Runtime, WebClient, str, Actor], None]
 
 
-def slash_command(runtime: Runtime, teams: UserTeams, open_form: Opener,
+def slash_command(runtime: Runtime, open_form: Opener,
                   subcommands: Mapping[str, Subcommand],
                   unknown: Callable[[str], str]) -> Callable[..., None]:
     """A `/command [verb args]` listener: no verb (or `new`) opens the form, a known verb
@@ -94,10 +67,10 @@ def slash_command(runtime: Runtime, teams: UserTeams, open_form: Opener,
         if verb in ("", "new"):
             ack()
             # The trigger expires 3 seconds after the command: open the form first thing.
-            open_form(runtime, client, body["trigger_id"], actor(runtime, body, teams))
+            open_form(runtime, client, body["trigger_id"], actor(runtime, body))
             return
         handler = subcommands.get(verb)
-        ack(handler(runtime, actor(runtime, body, teams), args) if handler else unknown(verb))
+        ack(handler(runtime, actor(runtime, body), args) if handler else unknown(verb))
     return handle
 
 

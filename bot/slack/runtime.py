@@ -12,7 +12,9 @@ from slack_sdk import WebClient
 from bot.calendar import DeployCalendar
 from bot.config import Settings
 from bot.probes import Prober
+from bot.slack.directory import SlackDirectory
 from bot.store.db import Store
+from bot.teams.membership import Directory
 
 
 def utc_now() -> datetime:
@@ -32,3 +34,9 @@ class Runtime:
     poke_relay: Callable[[], None] = field(default=lambda: None)
     # Live URL probes after a request is filed (URL_PROBES); None when turned off.
     prober: Prober | None = None
+    # What Slack says about users, workspaces and channels (partner teams' membership).
+    directory: Directory = None  # type: ignore[assignment]  # made from `client` when not given
+
+    def __post_init__(self) -> None:
+        if self.directory is None:
+            self.directory = SlackDirectory(self.client)

@@ -74,7 +74,9 @@ def teams_of(store: Store, directory: Directory, user_id: str, *, is_reviewer: b
             except Unavailable:
                 if not found:  # "no team" would be a false answer: refuse instead
                     raise
-    if bound is None and person.home_team and person.home_team != directory.host_team():
+    # Reviewers see every team's records already: no team is made for their workspace.
+    if (bound is None and not is_reviewer and person.home_team
+            and person.home_team != directory.host_team()):
         found.add(_team_for_workspace(store, directory, person.home_team, now))
     return frozenset(found)
 

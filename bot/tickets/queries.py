@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,10 +21,10 @@ def ticket_by_key(session: Session, idempotency_key: str) -> Ticket | None:
         select(Ticket).where(Ticket.idempotency_key == idempotency_key)).first()
 
 
-def team_tickets(session: Session, team_id: str, *, open_only: bool = False,
+def team_tickets(session: Session, teams: Collection[int], *, open_only: bool = False,
                  limit: int = 50) -> Sequence[Ticket]:
     """A partner team's tickets, newest first."""
-    stmt = select(Ticket).where(Ticket.requester_team_id == team_id)
+    stmt = select(Ticket).where(Ticket.partner_team_id.in_(list(teams)))
     if open_only:
         stmt = stmt.where(Ticket.state.in_(_OPEN))
     return session.scalars(

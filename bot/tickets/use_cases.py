@@ -205,6 +205,7 @@ def file_ticket(session: Session, data: SupportTicket | Mapping[str, Any], *, ac
         issuer=ticket.issuer, summary=ticket.summary,
         submitted=ticket.model_dump(mode="json", exclude_none=True),
         requester_user_id=actor.user_id, requester_team_id=actor.team_id,
+        partner_team_id=access.filing_team(actor, "tickets"),
         idempotency_key=idempotency_key, created_at=now, updated_at=now)
     row.attachments = [
         TicketAttachment(name=name, content=bytes(content), size=len(content),
@@ -238,7 +239,7 @@ def filed_ticket(session: Session, idempotency_key: str, *, actor: Actor) -> Tic
 
 
 def _same_team(row: Ticket, actor: Actor) -> TicketRecord:
-    if row.requester_team_id != actor.team_id:
+    if not access.on_team(actor, row.partner_team_id):
         raise NotAllowed("other_team", action="file with this key",  # say nothing of it
                          noun="ticket")
     return TicketRecord.of(row)
@@ -364,7 +365,7 @@ def team_tickets(session: Session, *, actor: Actor, open_only: bool = False,
                  limit: int = 50) -> list[TicketRecord]:
     """The actor's team's tickets, newest first."""
     return [TicketRecord.of(t, full=False) for t in
-            ticket_queries.team_tickets(session, actor.team_id, open_only=open_only,
+            ticket_queries.team_tickets(session, actor.teams, open_only=open_only,
                                         limit=limit)]
 
 

@@ -16,6 +16,7 @@ from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.slack_client import SignedSender
 from bot.slack.server import BackgroundServer, assemble
 from bot.store.db import Store
+from tests.partner_teams import make_teams
 
 SECRET = "calendar-signing-secret-0123456789"
 PARTNER, AGENCY = "U0PARTNER", "T0AGENCY"
@@ -30,6 +31,7 @@ def running(db: Store, **settings: object) -> Iterator[tuple[str, SignedSender]]
             "slack_bot_token": SecretStr(slack.bot_token),
             "slack_signing_secret": SecretStr(SECRET), "slack_api_url": slack.url,
             "review_channel": "C0REVIEW", **settings}
+        make_teams(db, agency_workspace=AGENCY)  # the partner is on a team: shown the calendar
         bot = assemble(Settings(**values), db, clock=lambda: NOW)  # type: ignore[arg-type]
         with BackgroundServer(bot.wsgi) as server, \
                 SignedSender(server.url, SECRET, fake=slack) as sender:

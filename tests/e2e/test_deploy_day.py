@@ -20,6 +20,7 @@ from bot.devtools.slack_client import SignedSender
 from bot.requests import Actor, submit
 from bot.slack.server import BackgroundServer, Bot, assemble
 from bot.store.db import Store
+from tests.partner_teams import AGENCY_TEAM, make_teams
 
 from .test_launch_flow import eventually, text_of
 
@@ -50,6 +51,7 @@ def deploy_world(db: Store) -> Iterator[tuple[FakeSlack, Bot, SignedSender, Cloc
                             slack_signing_secret=SecretStr(SECRET), slack_api_url=slack.url,
                             review_channel=REVIEW_CHANNEL, manifest_channel=MANIFEST_CHANNEL,
                             reviewer_group="S0REVIEWERS")
+        make_teams(db, agency_workspace="T0AGENCY")
         bot = assemble(settings, db, clock=clock)
         with BackgroundServer(bot.wsgi) as server, \
                 SignedSender(server.url, SECRET, fake=slack) as sender:
@@ -67,7 +69,7 @@ def _file(bot: Bot, n: int, name: str) -> None:
                 friendly_name=name, desired_deploy_date=DEPLOY_DAY.isoformat())
     files = {f: (EXAMPLES / f).read_bytes() for f in ("benefits-logo.svg", "benefits-cert.pem")}
     with bot.runtime.store.unit_of_work() as s:
-        submit(s, data, actor=Actor(PARTNER, "T0AGENCY"), now=FILED,
+        submit(s, data, actor=Actor(PARTNER, "T0AGENCY", teams=frozenset({AGENCY_TEAM})), now=FILED,
                calendar=bot.runtime.calendar, files=files)
 
 

@@ -17,12 +17,16 @@ from typing import Any, TypeVar
 
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import select
 
 from bot.config import Settings
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.slack_client import SignedSender, Signing
 from bot.slack.server import BackgroundServer, Bot, assemble
 from bot.store.db import Store
+from bot.store.models import Request
+from bot.teams.manage import add_members
+from tests.partner_teams import AGENCY_TEAM, OTHER_TEAM, make_teams
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SECRET = "e2e-signing-secret-0123456789abcdef"
@@ -97,6 +101,7 @@ def world_on(db: Store) -> Iterator[World]:
         settings = Settings(slack_bot_token=SecretStr(slack.bot_token),
                             slack_signing_secret=SecretStr(SECRET), slack_api_url=slack.url,
                             review_channel=REVIEW_CHANNEL, reviewer_group="S0REVIEWERS")
+        make_teams(db, agency_workspace=AGENCY, other_workspace=OTHER_AGENCY)
         bot = assemble(settings, db, clock=lambda: NOW)
         with BackgroundServer(bot.wsgi) as server, \
                 SignedSender(server.url, SECRET, fake=slack) as sender:
@@ -344,7 +349,8 @@ def test_a_change_request_records_only_what_changes(world: World) -> None:
     issuer = "urn:gov:gsa:openidconnect.profiles:sp:sso:dhs:benefits"
     with world.bot.runtime.store.unit_of_work() as session:
         import_export(session, {issuer: export[issuer]}, NOW)
-        session.execute(update(Integration).values(team_id=AGENCY))  # the agency's own
+        session.execute(update(Integration).values(  # the agency's own
+            team_id=AGENCY, partner_team_id=AGENCY_TEAM))
     sender = world.sender
     before = world.view_calls()
     sender.slash_command("/launch-request", user_id=PARTNER, team_id=AGENCY)
@@ -376,3 +382,26 @@ def test_a_change_request_records_only_what_changes(world: World) -> None:
     sender.block_action("pick_kind", user_id=OTHER_PARTNER, view=other, value="change")
     other = world.view_of(OTHER_PARTNER, before)
     assert issuer not in text_of(other["blocks"])
+
+
+def test_someone_on_two_teams_picks_the_team_on_the_form(world: World, db: Store) -> None:
+    with db.unit_of_work() as session:  # the agency's partner also works for the other team
+        add_members(session, "other", [PARTNER], actor="U0SETUP", now=NOW)
+    view = open_launch_form(world)
+    picker = next(b for b in view["blocks"] if b.get("block_id") == "partner_team")
+    assert [o["value"] for o in picker["element"]["options"]] == ["1", "2"]
+    values = {**LAUNCH, "app_name": "DHS Benefits Portal",
+              "iaa_number": "LGABCFY210001-0001-0000",
+              "redirect_uris": "https://benefits.example.gov/auth/result"}
+    unpicked = world.sender.view_submission(view, user_id=PARTNER, values=values).json()
+    assert unpicked == {"response_action": "errors",
+                        "errors": {"partner_team": "Pick the partner team this request is for."}}
+    filed = world.sender.view_submission(view, user_id=PARTNER,
+                                         values={**values, "partner_team": "2"}).json()
+    assert filed["response_action"] == "update"
+    with db.reader() as session:
+        assert session.scalars(select(Request.partner_team_id)).all() == [OTHER_TEAM]
+    # the other team sees it; the partner's list shows both teams' requests
+    for user, team in ((OTHER_PARTNER, OTHER_AGENCY), (PARTNER, AGENCY)):
+        assert "LR-1001" in world.sender.slash_command("/launch-request", "list", user_id=user,
+                                                       team_id=team).text

@@ -37,6 +37,7 @@ from tests.e2e.test_launch_flow import (
     eventually,
     text_of,
 )
+from tests.partner_teams import make_teams
 
 SUPPORT_CHANNEL = "C0SUPPORT"
 GROUP = "S0REVIEWERS"
@@ -68,6 +69,7 @@ def world(db: Store) -> Iterator[World]:
                             slack_signing_secret=SecretStr(SECRET), slack_api_url=slack.url,
                             review_channel="C0REVIEW", support_channel=SUPPORT_CHANNEL,
                             reviewer_group=GROUP)
+        make_teams(db, agency_workspace=AGENCY, other_workspace=OTHER_AGENCY)
         bot = assemble(settings, db, clock=lambda: NOW)
         with BackgroundServer(bot.wsgi) as server, \
                 SignedSender(server.url, SECRET, fake=slack) as sender:

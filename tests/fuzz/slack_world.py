@@ -33,6 +33,7 @@ from bot.devtools.fake_slack import RESPONSE_ACTION_METHOD, FakeSlack
 from bot.devtools.slack_client import SignedSender
 from bot.slack.server import BackgroundServer, Bot, assemble
 from bot.store.db import Store
+from tests.partner_teams import make_teams
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SECRET = "fuzz-signing-secret-0123456789abcdef"
@@ -155,6 +156,7 @@ def fuzz_world(directory: Path, migrated_sqlite: Path) -> Iterator[FuzzWorld]:
             slack.add_usergroup(GROUP, [REVIEWER])
             for file_id, name in FILES.items():
                 slack.add_file(file_id, name, (EXAMPLES / name).read_bytes())
+            make_teams(store, agency_workspace=AGENCY, other_workspace=OTHER_AGENCY)
             bot = assemble(_settings(slack), store, clock=lambda: NOW)
             runner = bot.app.listener_runner
             watch = ListenerWatch(runner.listener_executor)

@@ -96,6 +96,7 @@ FILES = {  # name -> content, written beside the sandbox's working directory
 CASES: list[tuple[list[str], dict[str, str], tuple[int, ...], str]] = [
     # check
     (["check", "{root}/missing.yaml"], {}, (2,), "no such file"),
+    (["check", "{root}/new\nline\x1e.yaml"], {}, (2,), "new\\nline\\x1e.yaml: no such"),
     (["check", "/dev/zero"], {}, (2,), "not a regular file"),
     (["check", "{root}/pipe.yaml"], {}, (2,), "not a regular file"),
     (["check", "{root}"], {}, (2,), "directory"),
@@ -145,6 +146,12 @@ CASES: list[tuple[list[str], dict[str, str], tuple[int, ...], str]] = [
     (["integrations", "import", "{root}/nulls.yaml"], {}, (2,), "request file"),
     (["integrations", "remove", "urn:nothing:here"], {}, (2,), "no integration"),
     (["db", "upgrade"], {"DATABASE_URL": "oracle://db/x"}, (2,), "unsupported database"),
+    (["db", "backup", "{root}/backup.db"], {"DATABASE_URL": "sqlite:///typo.db"}, (2,),
+     "typo.db"),
+    (["export", "requests", "--since", "9999-12-31"], {}, (2,), "years"),
+    (["export", "requests", "--since", "2026-12-10", "--until", "2026-12-01"], {}, (2,),
+     "after --until"),
+    (["export", "everything"], {}, (2,), "invalid choice"),
     # jobs
     (["jobs", "run", "nope"], {}, (2,), "no job"),
     (["jobs", "run", "slip", "--at", "2026-12-09T09:00"], {}, (2,), "in the future"),
@@ -189,12 +196,13 @@ COMMANDS = [
     ["holidays", "--year", "{v}"], ["manifest", "--date", "{v}"],
     ["jobs", "list", "--at", "{v}"], ["jobs", "run", "manifest", "--preview", "--at", "{v}"],
     ["jobs", "run", "{v}", "--preview"], ["integrations", "import", "{v}", "--dry-run"],
-    ["check", "{v}"],
+    ["check", "{v}"], ["export", "audit", "--since", "{v}"],
+    ["export", "requests", "--team", "{v}", "--format", "json"],
 ]
 BAD_SETTINGS = st.dictionaries(
     st.sampled_from(["TIMEZONE", "DEPLOY_WEEKDAYS", "EXTRA_CLOSURES", "DATABASE_URL", "PORT"]),
     st.sampled_from(["", " ", "SAT", "Mars/X", "2026-13-01", "mysql://x/y", "sqlite://",
-                     "-1", "99999", "\x00", "é", "../../etc", "9999-12-31=x"]), max_size=2)
+                     "-1", "99999", "\x01", "é", "../../etc", "9999-12-31=x"]), max_size=2)
 VALUES = st.one_of(
     st.text(max_size=30),
     st.sampled_from(["0001-01-01", "9999-12-31", "2026-02-29", "2026-11-26", "1899-12-31",

@@ -45,6 +45,7 @@ from tests.fuzz.slack_world import (
     FuzzWorld,
     fuzz_world,
 )
+from tests.partner_teams import AGENCY_TEAM
 
 users = st.sampled_from([PARTNER, PARTNER, *USERS])
 
@@ -59,7 +60,7 @@ def world(tmp_path_factory: pytest.TempPathFactory,
         launch = yaml.safe_load((EXAMPLES / "launch-oidc.yaml").read_text())
         files = {name: (EXAMPLES / name).read_bytes()
                  for name in ("benefits-logo.svg", "benefits-cert.pem")}
-        partner = Actor(user_id=PARTNER, team_id=AGENCY)
+        partner = Actor(user_id=PARTNER, team_id=AGENCY, teams=frozenset({AGENCY_TEAM}))
         with runtime.store.unit_of_work() as session:
             request = submit(session, launch, actor=partner, now=NOW,
                              calendar=runtime.calendar, files=files)

@@ -13,14 +13,15 @@ import yaml
 from bot.calendar import DeployCalendar
 from bot.requests import Actor, RequestRecord, submit
 from bot.store.db import Store
+from tests.partner_teams import AGENCY_TEAM, OTHER_TEAM, make_teams
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 # Monday 2026-11-02, 10:00 in New York: 14 days' notice makes Thursday 2026-11-19.
 NOW = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
 
-PARTNER = Actor(user_id="U0PARTNER", team_id="T0AGENCY")
-TEAMMATE = Actor(user_id="U0TEAMMATE", team_id="T0AGENCY")
-STRANGER = Actor(user_id="U0STRANGER", team_id="T0OTHER")
+PARTNER = Actor(user_id="U0PARTNER", team_id="T0AGENCY", teams=frozenset({AGENCY_TEAM}))
+TEAMMATE = Actor(user_id="U0TEAMMATE", team_id="T0AGENCY", teams=frozenset({AGENCY_TEAM}))
+STRANGER = Actor(user_id="U0STRANGER", team_id="T0OTHER", teams=frozenset({OTHER_TEAM}))
 REVIEWER = Actor(user_id="U0REVIEW1", team_id="T0IDP", is_reviewer=True)
 REVIEWER2 = Actor(user_id="U0REVIEW2", team_id="T0IDP", is_reviewer=True)
 
@@ -34,6 +35,13 @@ def example_files(*names: str) -> dict[str, bytes]:
 
 
 LAUNCH_FILES = ("benefits-logo.svg", "benefits-cert.pem")
+
+
+@pytest.fixture
+def db(db: Store) -> Store:
+    """The migrated store, with the agency's team and another agency's."""
+    make_teams(db)
+    return db
 
 
 @pytest.fixture(scope="session")

@@ -20,12 +20,13 @@ from bot.schedule.jobs import JOBS
 from bot.scheduler import Scheduler, trigger_for
 from bot.store.db import Store
 from bot.store.models import OutboxMessage
+from tests.partner_teams import AGENCY_TEAM, OTHER_TEAM, make_teams
 from tests.requests.conftest import LAUNCH_FILES, example, example_files
 
 NY = DeployCalendar().tz
 MANIFEST, DIGEST, REVIEW, SUPPORT = "C0MANIFEST", "C0DIGEST", "C0REVIEW", "C0SUPPORT"
-PARTNER = Actor(user_id="U0PARTNER", team_id="T0AGENCY")
-OTHER = Actor(user_id="U0OTHER", team_id="T0OTHER")
+PARTNER = Actor(user_id="U0PARTNER", team_id="T0AGENCY", teams=frozenset({AGENCY_TEAM}))
+OTHER = Actor(user_id="U0OTHER", team_id="T0OTHER", teams=frozenset({OTHER_TEAM}))
 REVIEWER = Actor(user_id="U0REVIEW1", team_id="T0IDP", is_reviewer=True)
 FILED = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)  # Monday Nov 2, 10:00 in New York
 
@@ -39,6 +40,13 @@ def settings(**overrides: Any) -> Settings:
                                   review_channel=REVIEW, support_channel=SUPPORT)
     values.update(overrides)
     return Settings(**values)
+
+
+@pytest.fixture
+def db(db: Store) -> Store:
+    """The migrated store, with the agency's team and another agency's."""
+    make_teams(db)
+    return db
 
 
 @pytest.fixture(scope="session")

@@ -3,12 +3,16 @@ scheduler) over HTTP, real signed requests, the fake Slack Web API, the store on
 PostgreSQL; a partner team, another team, reviewers and a bystander; and a hostile HTTP server
 ("evil") that must never be contacted.
 
-Actors (a Slack "team" is the user's home workspace; partners come in over Slack Connect):
+The bot is installed in the identity provider's workspace (T0IDP). Actors:
 
-    PARTNER, TEAMMATE   the requesting team (T0AGENCY)
-    OTHER               a partner of another team (T0OTHER)
-    REVIEWER, REVIEWER2 the reviewer group (S0REVIEWERS), in the identity provider's T0IDP
-    ANYONE              a T0IDP workspace member who is neither on the team nor a reviewer
+    PARTNER             the agency's team, over Slack Connect (T0AGENCY, bound to the team)
+    TEAMMATE            the agency's team: a guest in T0IDP, an explicit member
+    OTHER               another agency's team, over Slack Connect (T0OTHER, bound to it)
+    GUEST               another agency's team: a guest in T0IDP like TEAMMATE, an explicit
+                        member of the other team (only the partner team tells them apart)
+    REVIEWER, REVIEWER2 the reviewer group (S0REVIEWERS), in T0IDP; REVIEWER2 also files
+                        requests as a member of the agency's team
+    ANYONE              a T0IDP member who is on no partner team and not a reviewer
 """
 
 from __future__ import annotations
@@ -36,20 +40,25 @@ from bot.requests import Actor, RequestRecord, submit
 from bot.slack.server import BackgroundServer, Bot, assemble
 from bot.store.db import Store
 from bot.store.models import Base
+from bot.teams.manage import add_members
 from bot.tickets.use_cases import TicketRecord, file_ticket
+from tests.partner_teams import AGENCY_TEAM, OTHER_TEAM, make_teams
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SECRET = "security-signing-secret-5f0c2a9e7d41b386"
 BOT_TOKEN = "xoxb-security-bot-token-8d3f1a6c2e9b"
 APP_TOKEN = "xapp-1-security-app-token-4b7e0c9a2f61"
 
-PARTNER, TEAMMATE, OTHER = "U0PARTNER", "U0TEAMMATE", "U0OTHER"
+PARTNER, TEAMMATE, OTHER, GUEST = "U0PARTNER", "U0TEAMMATE", "U0OTHER", "U0GUEST"
 REVIEWER, REVIEWER2, ANYONE = "U0STAFF", "U0STAFF2", "U0ANYONE"
 AGENCY, OTHER_AGENCY, IDP = "T0AGENCY", "T0OTHER", "T0IDP"
 GROUP = "S0REVIEWERS"
 REVIEW_CHANNEL, SUPPORT_CHANNEL, MANIFEST_CHANNEL = "C0REVIEW", "C0SUPPORT", "C0MANIFEST"
-TEAMS = {PARTNER: AGENCY, TEAMMATE: AGENCY, OTHER: OTHER_AGENCY, REVIEWER: IDP,
+TEAMS = {PARTNER: AGENCY, TEAMMATE: IDP, OTHER: OTHER_AGENCY, GUEST: IDP, REVIEWER: IDP,
          REVIEWER2: IDP, ANYONE: IDP}
+# Partner teams (tests.partner_teams), bound to the partners' workspaces in the Slack world.
+PARTNER_TEAMS = {PARTNER: AGENCY_TEAM, TEAMMATE: AGENCY_TEAM, OTHER: OTHER_TEAM,
+                 GUEST: OTHER_TEAM, REVIEWER2: AGENCY_TEAM}
 
 # Monday 2026-11-02, 10:00 in New York: 14 days' notice makes Thursday 2026-11-19.
 FILED = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
@@ -98,7 +107,9 @@ TICKET = {"category": "redirect problem", "environment": "production",
 
 
 def actor(user: str) -> Actor:
-    return Actor(user_id=user, team_id=TEAMS[user], is_reviewer=user in (REVIEWER, REVIEWER2))
+    teams = frozenset({PARTNER_TEAMS[user]}) if user in PARTNER_TEAMS else frozenset()
+    return Actor(user_id=user, team_id=TEAMS[user], is_reviewer=user in (REVIEWER, REVIEWER2),
+                 teams=teams)
 
 
 class Clock:
@@ -189,9 +200,16 @@ class World:
 
 
 def make_world(store: Store, slack: FakeSlack, **settings: Any) -> tuple[Bot, Clock]:
+    slack.team_id = IDP  # the bot is installed in the identity provider's workspace
     for user, team in TEAMS.items():
         slack.add_user(user, team_id=team)
     slack.add_usergroup(GROUP, [REVIEWER, REVIEWER2])
+    make_teams(store, agency_workspace=AGENCY, other_workspace=OTHER_AGENCY)
+    with store.unit_of_work() as session:
+        for user, team in PARTNER_TEAMS.items():
+            if TEAMS[user] == IDP:  # guests of the host workspace: explicit members
+                add_members(session, "agency" if team == AGENCY_TEAM else "other", [user],
+                            actor="U0SETUP", now=FILED)
     values: dict[str, Any] = {
         "slack_bot_token": SecretStr(slack.bot_token),
         "slack_signing_secret": SecretStr(SECRET), "slack_api_url": slack.url,
@@ -202,8 +220,15 @@ def make_world(store: Store, slack: FakeSlack, **settings: Any) -> tuple[Bot, Cl
 
 
 @pytest.fixture
+def db(db: Store) -> Store:
+    """The migrated store, with the agency's team and another agency's."""
+    make_teams(db)
+    return db
+
+
+@pytest.fixture
 def world(db: Store) -> Iterator[World]:
-    with FakeSlack(bot_token=BOT_TOKEN) as slack:
+    with FakeSlack(bot_token=BOT_TOKEN, team_id=IDP) as slack:
         bot, clock = make_world(db, slack)
         with BackgroundServer(bot.wsgi) as server, \
                 HostileSender(server.url, SECRET, fake=slack) as sender:

@@ -3,9 +3,11 @@ ticket, through the surfaces Slack gives them (slash commands, buttons, modals, 
 over HTTP. Each cell acts on a request or ticket of its own in the state the action needs; the
 observed outcomes are then compared with one table, cell by cell.
 
-Columns: a partner of the requesting team (a teammate of the requester), a partner of another
-team, a reviewer, anyone (a member of the identity provider's workspace who is neither on the
-team nor a reviewer) and, for requests, a reviewer acting on a request they filed themselves.
+Columns: a partner of the requesting team (a teammate of the requester, a guest of the
+identity provider's workspace), a partner of another team (over Slack Connect), a guest of
+another team in the same workspace as the teammate (only the partner team tells them apart), a
+reviewer, anyone (a member of the identity provider's workspace on no partner team: told so,
+shown nothing) and, for requests, a reviewer acting on a request they filed themselves.
 
 Another team is told "not found" for a request it cannot see, exactly as for one that does
 not exist: never "only reviewers can ...", which would tell it the request exists."""
@@ -26,6 +28,7 @@ from bot.tickets.use_cases import reply_to_partner
 
 from .conftest import (
     ANYONE,
+    GUEST,
     MANIFEST_AT,
     MANIFEST_CHANNEL,
     OTHER,
@@ -51,48 +54,50 @@ NOT_FOUND = "not found"  # exactly what an unknown ID gets
 REVIEWERS_ONLY = "only reviewers"  # only the reviewers (support team) may
 TEAM_ONLY = "only the team"  # only the requester's team may
 NOT_OWN = "not your own"  # a reviewer cannot decide their own request
+NO_TEAM = "not on a team"  # told they are on no partner team yet, and whom to ask
 NOTHING = "no answer"
 
-TEAM, ELSEWHERE, STAFF, BYSTANDER, OWN = (
-    "partner of the team", "partner of another team", "reviewer", "anyone",
-    "reviewer, own request")
-ACTING = {TEAM: TEAMMATE, ELSEWHERE: OTHER, STAFF: REVIEWER, BYSTANDER: ANYONE,
-          OWN: REVIEWER2}
-REQUEST_COLUMNS = (TEAM, ELSEWHERE, STAFF, BYSTANDER, OWN)
-TICKET_COLUMNS = (TEAM, ELSEWHERE, STAFF, BYSTANDER)
+TEAM, ELSEWHERE, NEXT_DOOR, STAFF, BYSTANDER, OWN = (
+    "partner of the team", "partner of another team", "guest of another team", "reviewer",
+    "anyone", "reviewer, own request")
+ACTING = {TEAM: TEAMMATE, ELSEWHERE: OTHER, NEXT_DOOR: GUEST, STAFF: REVIEWER,
+          BYSTANDER: ANYONE, OWN: REVIEWER2}
+REQUEST_COLUMNS = (TEAM, ELSEWHERE, NEXT_DOOR, STAFF, BYSTANDER, OWN)
+TICKET_COLUMNS = (TEAM, ELSEWHERE, NEXT_DOOR, STAFF, BYSTANDER)
 
 NF = NOT_FOUND
 REQUEST_MATRIX: dict[str, tuple[str, ...]] = {
-    #                    team            another team  reviewer   anyone  own (reviewer)
-    "status":           (SHOWN,          NF,           SHOWN,     NF,     SHOWN),
-    "list":             (SHOWN,          ABSENT,       ABSENT,    ABSENT, SHOWN),
-    "App Home":         (SHOWN,          ABSENT,       SHOWN,     ABSENT, SHOWN),
-    "withdraw":         (DONE,           NF,           TEAM_ONLY, NF,     DONE),
-    "reopen the form":  (OPENED,         NF,           OPENED,    NF,     OPENED),
-    "resubmit":         (DONE,           NF,           TEAM_ONLY, NF,     DONE),
-    "approve":          (REVIEWERS_ONLY, NF,           DONE,      NF,     NOT_OWN),
-    "request changes":  (REVIEWERS_ONLY, NF,           DONE,      NF,     NOT_OWN),
-    "reject":           (REVIEWERS_ONLY, NF,           DONE,      NF,     NOT_OWN),
-    "claim (use case)": (REVIEWERS_ONLY, NF,           DONE,      NF,     NOT_OWN),
-    "mark deployed":    (REVIEWERS_ONLY, NF,           DONE,      NF,     DONE),
-    "slip":             (REVIEWERS_ONLY, NF,           DONE,      NF,     DONE),
+    #                    team            another team  same workspace  reviewer   anyone   own
+    "status":           (SHOWN,          NF,           NF,             SHOWN,     NO_TEAM, SHOWN),
+    "list":             (SHOWN,          ABSENT,       ABSENT,         ABSENT,    NO_TEAM, SHOWN),
+    "App Home":         (SHOWN,          ABSENT,       ABSENT,         SHOWN,     NO_TEAM, SHOWN),
+    "withdraw":         (DONE,           NF,           NF,             TEAM_ONLY, NO_TEAM, DONE),
+    "reopen the form":  (OPENED,         NF,           NF,             OPENED,    NO_TEAM, OPENED),
+    "resubmit":         (DONE,           NF,           NF,             TEAM_ONLY, NO_TEAM, DONE),
+    "approve":          (REVIEWERS_ONLY, NF,           NF,             DONE,      NO_TEAM, NOT_OWN),
+    "request changes":  (REVIEWERS_ONLY, NF,           NF,             DONE,      NO_TEAM, NOT_OWN),
+    "reject":           (REVIEWERS_ONLY, NF,           NF,             DONE,      NO_TEAM, NOT_OWN),
+    "claim (use case)": (REVIEWERS_ONLY, NF,           NF,             DONE,      NF,      NOT_OWN),
+    "mark deployed":    (REVIEWERS_ONLY, NF,           NF,             DONE,      NO_TEAM, DONE),
+    "slip":             (REVIEWERS_ONLY, NF,           NF,             DONE,      NO_TEAM, DONE),
 }
 TICKET_MATRIX: dict[str, tuple[str, ...]] = {
-    #                      team            another team  reviewer   anyone
-    "status":             (SHOWN,          NF,           SHOWN,     NF),
-    "list":               (SHOWN,          ABSENT,       ABSENT,    ABSENT),
-    "App Home":           (SHOWN,          ABSENT,       SHOWN,     ABSENT),
-    "claim":              (REVIEWERS_ONLY, NF,           DONE,      NF),
-    "reply":              (REVIEWERS_ONLY, NF,           DONE,      NF),
-    "waiting on partner": (REVIEWERS_ONLY, NF,           DONE,      NF),
-    "resolve":            (REVIEWERS_ONLY, NF,           DONE,      NF),
-    "partner's answer":   (DONE,           NF,           TEAM_ONLY, NF),
+    #                      team            another team  same workspace  reviewer   anyone
+    "status":             (SHOWN,          NF,           NF,             SHOWN,     NO_TEAM),
+    "list":               (SHOWN,          ABSENT,       ABSENT,         ABSENT,    NO_TEAM),
+    "App Home":           (SHOWN,          ABSENT,       ABSENT,         SHOWN,     NO_TEAM),
+    "claim":              (REVIEWERS_ONLY, NF,           NF,             DONE,      NO_TEAM),
+    "reply":              (REVIEWERS_ONLY, NF,           NF,             DONE,      NO_TEAM),
+    "waiting on partner": (REVIEWERS_ONLY, NF,           NF,             DONE,      NO_TEAM),
+    "resolve":            (REVIEWERS_ONLY, NF,           NF,             DONE,      NO_TEAM),
+    "partner's answer":   (DONE,           NF,           NF,             TEAM_ONLY, NO_TEAM),
 }
 # Requests have no claim button (the card offers Approve / Request changes / Reject): the
 # claim use case is asked directly. Deploying one's own approved request is allowed: the
 # decision was another reviewer's.
 
-REFUSALS = (("can't find", NOT_FOUND), ("your own request", NOT_OWN),
+REFUSALS = (("not on a partner team", NO_TEAM), ("can't find", NOT_FOUND),
+            ("your own request", NOT_OWN),
             ("only reviewers can", REVIEWERS_ONLY), ("only the support team can", REVIEWERS_ONLY),
             ("only the requester's team", TEAM_ONLY), ("only the team that filed", TEAM_ONLY))
 
@@ -138,7 +143,8 @@ class Surfaces:
             else refusal(text)
 
     def listed(self, command: str, user: str, public_id: str) -> str:
-        return SHOWN if public_id in self.slash(command, "list", user) else ABSENT
+        text = self.slash(command, "list", user)
+        return SHOWN if public_id in text else NO_TEAM if refusal(text) == NO_TEAM else ABSENT
 
     def home(self, user: str, public_id: str) -> str:
         slack = self.world.slack
@@ -147,8 +153,8 @@ class Surfaces:
         self.world.sender.app_home_opened(user, event_id=f"Ev0MATRIX{next(self.events)}")
         eventually(lambda: len([c for c in slack.calls_to("views.publish")
                                 if c.params.get("user_id") == user and c.ok]) > published)
-        view = slack.home_view(user)
-        return SHOWN if view and public_id in text_of(view["blocks"]) else ABSENT
+        shown = text_of((slack.home_view(user) or {}).get("blocks"))
+        return SHOWN if public_id in shown else NO_TEAM if refusal(shown) == NO_TEAM else ABSENT
 
     def click(self, user: str, action: str, message: dict[str, Any], public_id: str) -> str:
         """A button: a refusal told to the clicker alone, a modal, or the change itself."""

@@ -23,6 +23,7 @@ from bot.store.db import Store
 from .conftest import (
     BOT_TOKEN,
     EXAMPLES,
+    IDP,
     PARTNER,
     SECRET,
     TICKET,
@@ -39,7 +40,7 @@ REDIRECTED = "Slack refused the download"
 
 @pytest.fixture
 def world(db: Store) -> Iterator[World]:
-    with FakeSlack(bot_token=BOT_TOKEN, host="localhost") as slack:
+    with FakeSlack(bot_token=BOT_TOKEN, host="localhost", team_id=IDP) as slack:
         bot, clock = make_world(db, slack)
         with BackgroundServer(bot.wsgi) as server, \
                 HostileSender(server.url, SECRET, fake=slack) as sender:

@@ -35,6 +35,7 @@ from bot.store.db import Store
 from .conftest import (
     APP_TOKEN,
     BOT_TOKEN,
+    IDP,
     PARTNER,
     SECRET,
     TICKET,
@@ -98,7 +99,7 @@ def captured() -> Iterator[Everything]:
 
 @pytest.fixture
 def logged_world(captured: Everything, db: Store) -> Iterator[World]:
-    with FakeSlack(bot_token=BOT_TOKEN) as slack:
+    with FakeSlack(bot_token=BOT_TOKEN, team_id=IDP) as slack:
         bot, clock = make_world(db, slack, slack_app_token=APP_TOKEN)
         with BackgroundServer(bot.wsgi) as server, \
                 HostileSender(server.url, SECRET, fake=slack) as sender:
@@ -193,7 +194,7 @@ def test_serve_with_everything_set_logs_no_secret(tmp_path: Path, log_format: st
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     with FakeSlack(bot_token=BOT_TOKEN) as slack:
-        slack.add_user(PARTNER, team_id="T0AGENCY")
+        slack.add_user(PARTNER, team_id="T0OTHER")  # over Slack Connect: a team on first use
         database = make_url(f"sqlite:///{tmp_path / 'launchbot.db'}")
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1"],

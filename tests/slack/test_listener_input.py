@@ -126,12 +126,18 @@ def test_a_kind_the_form_never_offered_is_not_taken(world: FuzzWorld) -> None:
 
 
 def test_a_form_select_outside_a_form_does_nothing(world: FuzzWorld) -> None:
-    calls = len(world.slack.calls)
+    # who the clicker is (reads only)
+    lookups = {"users.info", "auth.test", "team.info", "usergroups.users.list"}
+
+    def changes() -> int:
+        return sum(c.method not in lookups for c in world.slack.calls)
+
+    calls = changes()
     pick(world, {"container": {"type": "message", "message_ts": "1.000100",
                                "channel_id": REVIEW_CHANNEL},
                  "message": {"ts": "1.000100", "blocks": []}}, "launch")
     assert not world.slack.calls_to("views.update")
-    assert len(world.slack.calls) == calls
+    assert changes() == calls
 
 
 def test_metadata_over_slacks_limit_is_not_carried_on(world: FuzzWorld) -> None:

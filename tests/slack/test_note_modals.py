@@ -16,6 +16,7 @@ from bot.store.db import Store
 from bot.tickets.use_cases import resolve_ticket
 from tests.security.conftest import (
     BOT_TOKEN,
+    IDP,
     REVIEW_CHANNEL,
     REVIEWER,
     REVIEWER2,
@@ -30,7 +31,7 @@ from tests.security.conftest import (
 
 @pytest.fixture
 def world(db: Store) -> Iterator[World]:
-    with FakeSlack(bot_token=BOT_TOKEN) as slack:
+    with FakeSlack(bot_token=BOT_TOKEN, team_id=IDP) as slack:
         bot, clock = make_world(db, slack)
         with BackgroundServer(bot.wsgi) as server, \
                 HostileSender(server.url, SECRET, fake=slack) as sender:

@@ -64,6 +64,7 @@ class FakeSlack(MessagesMixin, ViewsMixin, FilesMixin):
         self.usergroups: dict[str, list[str]] = {}
         self.files: dict[str, StoredFile] = {}
         self.channels: dict[str, dict[str, Any]] = {}
+        self.teams: dict[str, str] = {}  # external workspaces' names (team.info)
         self._clear_state()
 
     def _clear_state(self) -> None:
@@ -143,12 +144,19 @@ class FakeSlack(MessagesMixin, ViewsMixin, FilesMixin):
             self.usergroups[group_id] = list(user_ids)
 
     def add_channel(self, channel_id: str, *, name: str | None = None,
-                    is_member: bool = True) -> None:
+                    is_member: bool = True, members: Iterable[str] = ()) -> None:
         """Channels are open by default; one added with is_member=False answers not_in_channel
-        (the bot has no chat:write.public and must be invited)."""
+        (the bot has no chat:write.public and must be invited). `members`: what
+        conversations.members lists."""
         with self._cond:
             self.channels[channel_id] = {"id": channel_id, "name": name or channel_id.lower(),
-                                         "is_member": is_member}
+                                         "is_member": is_member, "members": list(members)}
+
+    def add_team(self, team_id: str, name: str) -> None:
+        """An external (Slack Connect) workspace team.info knows by this name (one any added
+        user comes from is known as "<team_id> workspace")."""
+        with self._cond:
+            self.teams[team_id] = name
 
     def dm_channel_id(self, user_id: str) -> str:
         """The bot's DM channel with a user (what conversations.open answers)."""
@@ -329,6 +337,25 @@ class FakeSlack(MessagesMixin, ViewsMixin, FilesMixin):
         user["tz_label"] = user["tz"]
         return {"user": user}
 
+    def _team_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        team_id = params.get("team") or self.team_id
+        if team_id == self.team_id:
+            name = self.team_name
+        elif team_id in self.teams:
+            name = self.teams[team_id]
+        elif any(u["team_id"] == team_id for u in self.users.values()):
+            name = f"{team_id} workspace"
+        else:
+            raise SlackError("team_not_found")
+        return {"team": {"id": team_id, "name": name, "domain": team_id.lower()}}
+
+    def _conversations_members(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self.channels.get(params.get("channel") or "")
+        if channel is None:
+            raise SlackError("channel_not_found")
+        return {"members": list(channel.get("members", [])),
+                "response_metadata": {"next_cursor": ""}}
+
     def _usergroups_users_list(self, params: dict[str, Any]) -> dict[str, Any]:
         group = params.get("usergroup") or ""
         if group not in self.usergroups:
@@ -348,6 +375,8 @@ _METHODS: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
     "views.update": FakeSlack._views_update,
     "views.publish": FakeSlack._views_publish,
     "users.info": FakeSlack._users_info,
+    "team.info": FakeSlack._team_info,
+    "conversations.members": FakeSlack._conversations_members,
     "usergroups.users.list": FakeSlack._usergroups_users_list,
     "files.info": FakeSlack._files_info,
 }

@@ -19,9 +19,11 @@ from bot.slack.blocks import (
     long_date,
     section,
 )
+from bot.slack.home.team import team_sections
 from bot.slack.ids import Action
 from bot.slack.tickets.home import ticket_sections
 from bot.store.models import RequestState
+from bot.teams.manage import TeamSummary
 from bot.tickets.use_cases import TicketRecord
 
 NEXT_STEP = {
@@ -53,10 +55,11 @@ def _missing(record: RequestRecord) -> str | None:
 
 def home_view(mine: Sequence[RequestRecord], queue: Sequence[RequestRecord] | None, *,
               tickets: Sequence[TicketRecord] = (),
-              ticket_queue: Sequence[TicketRecord] | None = None) -> dict[str, Any]:
+              ticket_queue: Sequence[TicketRecord] | None = None,
+              teams: Sequence[TeamSummary] = ()) -> dict[str, Any]:
     """`queue` is given to reviewers only: undecided requests, oldest first. `tickets` are
     the team's open support tickets; `ticket_queue` (reviewers: the support team) every
-    open ticket."""
+    open ticket; `teams` the partner teams the user is on."""
     blocks: list[dict[str, Any]] = [
         header("launchbot"),
         section("File launch, change and staging requests and follow them to production.",
@@ -83,4 +86,5 @@ def home_view(mine: Sequence[RequestRecord], queue: Sequence[RequestRecord] | No
                 f"{_line(record)}\nMust make: {long_date(record.target_deploy_date)}"
                 + (f" · {warnings} warning(s)" if warnings else "")))
     blocks += ticket_sections(tickets, ticket_queue)
+    blocks += team_sections(teams)  # last: the Home tab holds 100 blocks
     return {"type": "home", "blocks": blocks}

@@ -5,18 +5,19 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.requests import Actor, WorkflowError, get_request, team_requests, withdraw
-from bot.slack.listening import Subcommand, UserTeams, slash_command
+from bot.slack.listening import Subcommand, slash_command
 from bot.slack.refusals import refusal_text
 from bot.slack.requests import replies
 from bot.slack.requests.filing import open_form
 from bot.slack.runtime import Runtime
 from bot.slack.schedule import calendar as deploy_calendar
 from bot.slack.server import CALENDAR_PATH
+from bot.slack.teams_command import team_command
 
 
 def register(app: App, runtime: Runtime) -> None:
     app.command("/launch-request")(slash_command(
-        runtime, UserTeams(runtime.client), open_form, SUBCOMMANDS, replies.unknown_subcommand))
+        runtime, open_form, SUBCOMMANDS, replies.unknown_subcommand))
 
 
 def _status(runtime: Runtime, who: Actor, args: list[str]) -> str:
@@ -65,5 +66,5 @@ def _help(runtime: Runtime, who: Actor, args: list[str]) -> str:
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "status": _status, "list": _list, "withdraw": _withdraw, "calendar": _calendar,
-    "help": _help,
+    "help": _help, "team": team_command,
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from bot.kernel import access
 from bot.models import Report, Severity, parse_request
 from bot.requests import (
     Actor,
@@ -37,6 +39,8 @@ from bot.slack.refusals import refusal_text
 from bot.slack.requests.form import (
     KINDS,
     PICK_KIND,
+    PICK_TEAM,
+    TEAM_BLOCK,
     FormMeta,
     changed_only,
     confirmation,
@@ -47,6 +51,7 @@ from bot.slack.requests.form import (
 )
 from bot.slack.requests.probing import probe_later
 from bot.slack.runtime import Runtime
+from bot.teams.manage import teams_by_id
 
 log = logging.getLogger(__name__)
 RESHAPERS = (Action.pick_kind, Action.pick_protocol, Action.pick_ial, Action.pick_integration)
@@ -57,16 +62,36 @@ STORE_FAILED = ("We could not store your request just now, so nothing was filed.
 def _integrations(runtime: Runtime, who: Actor) -> tuple[dict[str, str], dict[str, dict]]:
     """The team's production integrations: labels for the picker, configurations by issuer."""
     with runtime.store.reader() as session:
-        rows = [i for i in queries.integrations(session) if i.team_id == who.team_id]
+        rows = access.own(who, queries.integrations(session))
         return ({i.issuer: f"{i.friendly_name or i.issuer} ({i.issuer})" for i in rows},
                 {i.issuer: dict(i.configuration) for i in rows})
+
+
+def team_choices(runtime: Runtime, who: Actor) -> dict[str, str]:
+    """The teams someone on several partner teams picks from (team ID -> name); else none."""
+    if len(who.teams) < 2:
+        return {}
+    with runtime.store.reader() as session:
+        return {str(t.id): f"{t.name} ({t.slug})" for t in teams_by_id(session, who.teams)}
+
+
+def picked_team(who: Actor, values: dict[str, Any]) -> Actor | None:
+    """`who` acting for the team picked on the form (taken out of `values`): `who` as is when
+    on one team, None when on several and none of theirs was picked."""
+    picked = values.pop(TEAM_BLOCK, None)
+    if len(who.teams) < 2:
+        return who
+    team = int(picked) if isinstance(picked, str) and picked.isascii() and picked.isdigit() \
+        and len(picked) < 12 else None
+    return replace(who, acting_for=team) if team in who.teams else None
 
 
 def _form(runtime: Runtime, who: Actor, meta: FormMeta, values: dict[str, Any],
           **extra: Any) -> dict[str, Any]:
     labels, configs = _integrations(runtime, who) if meta.kind == "change" else ({}, {})
     return request_form(meta, values, integrations=labels,
-                        current=configs.get(meta.issuer or ""), **extra)
+                        current=configs.get(meta.issuer or ""),
+                        teams=team_choices(runtime, who), **extra)
 
 
 def open_form(runtime: Runtime, client: WebClient, trigger_id: str, who: Actor,
@@ -172,6 +197,11 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
     if values["kind"] not in ("launch", "change", "staging"):
         ack(response_action="errors", errors={"kind": PICK_KIND})
         return
+    acting = picked_team(who, values) if not meta.request else who
+    if acting is None:
+        ack(response_action="errors", errors={TEAM_BLOCK: PICK_TEAM})
+        return
+    who = acting
     if meta.kind is None:  # picked, but the form has not followed yet: show it
         meta = meta.model_copy(update={"kind": values["kind"]})
         ack(response_action="update", view=_form(runtime, who, meta, form.values))

@@ -298,6 +298,23 @@ def _integration_block(integrations: Mapping[str, str], issuer: str | None) -> d
             "label": plain("Integration to change"), "element": element}
 
 
+TEAM_BLOCK = "partner_team"  # the team picker, for someone on several partner teams
+PICK_TEAM = "Pick the partner team this request is for."
+
+
+def team_block(teams: Mapping[str, str], picked: Any) -> dict[str, Any]:
+    """A picker of the partner teams (team ID -> name) someone on several teams files for."""
+    element: dict[str, Any] = {
+        "type": "static_select", "action_id": Action.value.value,
+        "placeholder": plain("Choose your team"),
+        "options": [_option(t, clip(name, 75)) for t, name in teams.items()][:100]}
+    if picked in teams:
+        element["initial_option"] = _option(picked, clip(teams[picked], 75))
+    return {"type": "input", "block_id": TEAM_BLOCK, "label": plain("Partner team"),
+            "hint": plain("You are on several partner teams: the request belongs to this one."),
+            "element": element}
+
+
 def nested_value(values: Mapping[str, Any], name: str) -> Any:
     """`values['help_text']['sign_in']` for 'help_text.sign_in'."""
     if "." in name:
@@ -310,9 +327,11 @@ def nested_value(values: Mapping[str, Any], name: str) -> Any:
 def request_form(meta: FormMeta, values: Mapping[str, Any], *,
                  integrations: Mapping[str, str] | None = None,
                  current: Mapping[str, Any] | None = None,
-                 warnings: Iterable[Finding] = (), notice: str | None = None) -> dict[str, Any]:
+                 warnings: Iterable[Finding] = (), notice: str | None = None,
+                 teams: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The modal for `meta.kind` with `values` filled in. For a change, `integrations` are the
-    team's (issuer -> label) and `current` the picked one's configuration."""
+    team's (issuer -> label) and `current` the picked one's configuration. `teams`: the
+    partner teams to pick from (someone on several), shown on a new request."""
     kind = meta.kind
     shape = Shape(kind, protocol=values.get("protocol"), ial=_int(values.get("ial")))
     blocks: list[dict[str, Any]] = []
@@ -323,6 +342,8 @@ def request_form(meta: FormMeta, values: Mapping[str, Any], *,
         blocks.append(section(warnings_text(warnings), block_id=Block.warnings.value))
     if meta.request is None:
         blocks.append(_kind_block(kind))
+        if teams and len(teams) > 1:
+            blocks.append(team_block(teams, values.get(TEAM_BLOCK)))
     view: dict[str, Any] = {"type": "modal", "callback_id": Callback.request_form.value,
                             "title": plain(TITLE, 24), "close": plain("Cancel", 24),
                             "private_metadata": meta.dump(), "blocks": blocks}
@@ -428,7 +449,7 @@ def read_state(state_values: Any) -> FormInput:
         raw = _element_value(state)
         field = BY_NAME.get(block_id)
         if block_id == "kind" or field is None:
-            if block_id in ("kind", "issuer") and isinstance(raw, str):
+            if block_id in ("kind", "issuer", TEAM_BLOCK) and isinstance(raw, str):
                 values[block_id] = raw
             continue
         if field.element == "file":

@@ -16,6 +16,7 @@ HELP = """*/launch-request* files and follows deployment requests.
 • `/launch-request status LR-1042`: where a request stands
 • `/launch-request withdraw LR-1042`: withdraw a request before it is approved
 • `/launch-request calendar`: the next deploy days and their cutoffs
+• `/launch-request team`: manage partner teams (reviewers)
 Before you file, `launchbot check request.yaml` checks a request file on your machine."""
 
 

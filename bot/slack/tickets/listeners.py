@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from bot.kernel import access
 from bot.kernel.actors import Actor
 from bot.kernel.errors import ValidationFailed, WorkflowError
 from bot.kernel.ids import TICKET_IDS
@@ -24,7 +25,6 @@ from bot.slack.listening import (
     NoteCheck,
     NoteUseCase,
     Subcommand,
-    UserTeams,
     actor,
     clicked_value,
     modal_error,
@@ -77,7 +77,7 @@ def integrations_of(runtime: Runtime, who: Actor) -> dict[str, str]:
     """The team's production integrations for the picker (issuer -> label)."""
     with runtime.store.reader() as session:
         return {i.issuer: f"{i.friendly_name or i.issuer} ({i.issuer})"
-                for i in queries.integrations(session) if i.team_id == who.team_id}
+                for i in access.own(who, queries.integrations(session))}
 
 
 def open_ticket_form(runtime: Runtime, client: WebClient, trigger_id: str, who: Actor) -> None:
@@ -86,10 +86,8 @@ def open_ticket_form(runtime: Runtime, client: WebClient, trigger_id: str, who: 
 
 
 def register(app: App, runtime: Runtime) -> None:
-    teams = UserTeams(runtime.client)
-
     app.command("/support-ticket")(slash_command(
-        runtime, teams, open_ticket_form, SUBCOMMANDS, replies.unknown_subcommand))
+        runtime, open_ticket_form, SUBCOMMANDS, replies.unknown_subcommand))
 
     @app.action(Action.new_ticket.value)
     def new_ticket(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
