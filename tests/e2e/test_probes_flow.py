@@ -12,7 +12,6 @@ from bot.probes import ProbeOptions, Prober
 from bot.requests import get_request
 from bot.store.db import Store
 from tests.e2e.test_launch_flow import (
-    AGENCY,
     LAUNCH,
     PARTNER,
     eventually,
@@ -52,8 +51,8 @@ def test_a_filed_launch_is_probed_and_its_card_says_so(db: Store, tmp_path: Path
     assert len(server.requests) == 1  # one host, probed once
     assert server.requests[0]["path"] == "/auth/result"
     with db.reader() as session:
-        record = get_request(session, "LR-1001",
-                             actor=Actor(user_id=PARTNER, team_id=AGENCY, is_reviewer=False))
+        record = get_request(session, "LR-1001", actor=Actor(
+            user_id="U0REVIEW", team_id="T0IDP", is_reviewer=True))
     probes = [f for f in record.findings if f.rule.startswith("PROBE-")]
     assert {f.rule for f in probes} == {"PROBE-CERT-EXPIRY", "PROBE-OK"}
     assert all(f.severity is not Severity.error for f in probes)
