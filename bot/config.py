@@ -149,6 +149,12 @@ class Settings(BaseSettings):
         "2026-12-24=Christmas Eve closure,2026-12-31")
     inauguration_day: bool = Field(
         False, description="treat Inauguration Day (DC area, 5 U.S.C. 6103(c)) as a holiday")
+    production_domain: str | None = Field(
+        None, description="the IdP's production domain, named in approval and deployed DMs "
+        "(endpoint paths stay as in the sandbox)")
+    production_certificates_url: str | None = Field(
+        None, description="where partners find the production IdP certificates, linked in "
+        "approval and deployed DMs")
     retention_days: int = Field(
         90, description="days to keep processed Slack event IDs, delivered outbox messages "
         "and job claims (audit events, requests, tickets and decisions are kept forever)")

@@ -18,13 +18,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, Text, cast, or_, select
 from sqlalchemy.orm import Session
 
 from bot.store.models import (
     AuditEvent,
     Integration,
     Request,
+    Team,
     Ticket,
     TicketEvent,
     public_id,
@@ -39,7 +40,7 @@ DECISION_ACTIONS = ("approve", "request_changes", "reject", "withdraw")
 @dataclass(frozen=True)
 class Scope:
     """Which records: created (or, for events, happened) on calendar days since..until, both
-    included, of one team (its Slack team ID) or all."""
+    included, of one partner team (its slug, or the Slack workspace ID filed from) or all."""
 
     tz: ZoneInfo
     since: date | None = None
@@ -74,8 +75,18 @@ def _within(stmt: Select[Any], column: Any, scope: Scope) -> Select[Any]:
     return stmt
 
 
+def _of_team(workspace: Any, team: str) -> Any:
+    """A partner team by its slug, or (records filed before teams existed) the Slack
+    workspace ID the requester filed from."""
+    return or_(Team.slug == team, workspace == team)
+
+
 def _stream(session: Session, stmt: Select[Any]) -> Iterator[Row]:
-    for row in session.execute(stmt.execution_options(yield_per=BATCH)):
+    """Rows as the database sends them, BATCH at a time (a server-side cursor on PostgreSQL),
+    on the session's connection and transaction, without the ORM's per-row work."""
+    connection = session.connection().execution_options(stream_results=True,
+                                                        max_row_buffer=BATCH)
+    for row in connection.execute(stmt):
         yield tuple(row)
 
 
@@ -85,7 +96,7 @@ REQUEST_COLUMNS = (
     "id", "kind", "state", "issuer", "friendly_name", "agency", "iaa_number", "team_id",
     "requested_by", "submitted_at", "earliest_deploy_date", "target_deploy_date",
     "lead_time_days", "slip_count", "reviewer", "decision", "decided_by", "decided_at",
-    "decision_note", "deployed_by", "deployed_at", "created_at", "updated_at",
+    "decision_note", "deployed_by", "deployed_at", "created_at", "updated_at", "team",
 )
 # The state a decision left a request in, for its `decision` column (deployed: it was approved).
 _DECISION_OF_STATE = {"approved": "approved", "deployed": "approved",
@@ -101,47 +112,50 @@ def _request_rows(session: Session, scope: Scope) -> Iterator[Row]:
                    Request.lead_time_days, Request.slip_count, Request.reviewer_id,
                    Request.decided_by, Request.decided_at, Request.decision_note,
                    Request.deployed_by, Request.deployed_at, Request.created_at,
-                   Request.updated_at)
+                   Request.updated_at, Team.slug)
             .outerjoin(Integration, Integration.id == Request.integration_id)
+            .outerjoin(Team, Team.id == Request.partner_team_id)
             .order_by(Request.id))
     stmt = _within(stmt, Request.created_at, scope)
     if scope.team:
-        stmt = stmt.where(Request.requester_team_id == scope.team)
+        stmt = stmt.where(_of_team(Request.requester_team_id, scope.team))
     for (rid, kind, state, issuer, submitted, int_name, int_agency, team, user, submitted_at,
          earliest, target, lead, slips, reviewer, decided_by, decided_at, note, deployed_by,
-         deployed_at, created, updated) in _stream(session, stmt):
+         deployed_at, created, updated, slug) in _stream(session, stmt):
         submitted = submitted or {}
         # a change gives only what changes: the name and agency come from its integration
         yield (public_id(rid), kind, state, issuer, submitted.get("friendly_name") or int_name,
                submitted.get("agency") or int_agency, submitted.get("iaa_number"), team, user,
                submitted_at, earliest, target, lead, slips, reviewer,
                _DECISION_OF_STATE.get(state) if decided_by else None, decided_by, decided_at,
-               note, deployed_by, deployed_at, created, updated)
+               note, deployed_by, deployed_at, created, updated, slug)
 
 
 # --- decisions -----------------------------------------------------------------------------------
 
 DECISION_COLUMNS = (
     "request_id", "kind", "issuer", "team_id", "decision", "decided_by", "decided_at",
-    "from_state", "to_state", "note",
+    "from_state", "to_state", "note", "team",
 )
 
 
 def _decision_rows(session: Session, scope: Scope) -> Iterator[Row]:
     stmt = (select(AuditEvent.request_id, Request.kind, Request.issuer,
                    Request.requester_team_id, AuditEvent.action, AuditEvent.actor,
-                   AuditEvent.at, AuditEvent.from_state, AuditEvent.to_state, AuditEvent.detail)
+                   AuditEvent.at, AuditEvent.from_state, AuditEvent.to_state, AuditEvent.detail,
+                   Team.slug)
             .join(Request, Request.id == AuditEvent.request_id)
+            .outerjoin(Team, Team.id == Request.partner_team_id)
             .where(AuditEvent.action.in_(DECISION_ACTIONS))
             .order_by(AuditEvent.at, AuditEvent.id))
     stmt = _within(stmt, AuditEvent.at, scope)
     if scope.team:
-        stmt = stmt.where(Request.requester_team_id == scope.team)
-    for rid, kind, issuer, team, action, actor, at, from_state, to_state, detail in _stream(
-            session, stmt):
+        stmt = stmt.where(_of_team(Request.requester_team_id, scope.team))
+    for (rid, kind, issuer, team, action, actor, at, from_state, to_state, detail,
+         slug) in _stream(session, stmt):
         detail = detail or {}
         yield (public_id(rid), kind, issuer, team, action, actor, at, from_state, to_state,
-               detail.get("comment") or detail.get("reason"))
+               detail.get("comment") or detail.get("reason"), slug)
 
 
 # --- tickets -------------------------------------------------------------------------------------
@@ -149,7 +163,7 @@ def _decision_rows(session: Session, scope: Scope) -> Iterator[Row]:
 TICKET_COLUMNS = (
     "id", "category", "urgent", "environment", "issuer", "summary", "state", "team_id",
     "requested_by", "assignee", "created_at", "resolved_by", "resolved_at", "resolution_note",
-    "updated_at",
+    "updated_at", "team",
 )
 
 
@@ -158,11 +172,12 @@ def _ticket_rows(session: Session, scope: Scope) -> Iterator[Row]:
                    Ticket.issuer, Ticket.summary, Ticket.state, Ticket.requester_team_id,
                    Ticket.requester_user_id, Ticket.assignee_id, Ticket.created_at,
                    Ticket.resolved_by, Ticket.resolved_at, Ticket.resolution_note,
-                   Ticket.updated_at)
+                   Ticket.updated_at, Team.slug)
+            .outerjoin(Team, Team.id == Ticket.partner_team_id)
             .order_by(Ticket.id))
     stmt = _within(stmt, Ticket.created_at, scope)
     if scope.team:
-        stmt = stmt.where(Ticket.requester_team_id == scope.team)
+        stmt = stmt.where(_of_team(Ticket.requester_team_id, scope.team))
     for row in _stream(session, stmt):
         yield (ticket_public_id(row[0]), *row[1:])
 
@@ -174,21 +189,24 @@ AUDIT_COLUMNS = ("at", "record", "action", "actor", "from_state", "to_state", "d
 
 def _audit_rows(session: Session, scope: Scope) -> Iterator[Row]:
     """Requests' and tickets' events in one timeline (two ordered streams, merged)."""
+    # `detail` as the JSON text it is stored as: no decoding and encoding again per row.
     requests = (select(AuditEvent.at, AuditEvent.id, AuditEvent.request_id, AuditEvent.action,
                        AuditEvent.actor, AuditEvent.from_state, AuditEvent.to_state,
-                       AuditEvent.detail)
+                       cast(AuditEvent.detail, Text))
                 .order_by(AuditEvent.at, AuditEvent.id))
     tickets = (select(TicketEvent.at, TicketEvent.id, TicketEvent.ticket_id,
                       TicketEvent.action, TicketEvent.actor, TicketEvent.from_state,
-                      TicketEvent.to_state, TicketEvent.detail)
+                      TicketEvent.to_state, cast(TicketEvent.detail, Text))
                .order_by(TicketEvent.at, TicketEvent.id))
     requests = _within(requests, AuditEvent.at, scope)
     tickets = _within(tickets, TicketEvent.at, scope)
     if scope.team:
-        requests = requests.join(Request, Request.id == AuditEvent.request_id).where(
-            Request.requester_team_id == scope.team)
-        tickets = tickets.join(Ticket, Ticket.id == TicketEvent.ticket_id).where(
-            Ticket.requester_team_id == scope.team)
+        requests = (requests.join(Request, Request.id == AuditEvent.request_id)
+                    .outerjoin(Team, Team.id == Request.partner_team_id)
+                    .where(_of_team(Request.requester_team_id, scope.team)))
+        tickets = (tickets.join(Ticket, Ticket.id == TicketEvent.ticket_id)
+                   .outerjoin(Team, Team.id == Ticket.partner_team_id)
+                   .where(_of_team(Ticket.requester_team_id, scope.team)))
     # Two cursors open at once on the session's connection (SQLite and PostgreSQL's
     # server-side cursors both allow it), each read as far as the merge needs.
     request_rows = ((at, 0, eid, public_id(rid) if rid is not None else None, *rest)
@@ -197,8 +215,7 @@ def _audit_rows(session: Session, scope: Scope) -> Iterator[Row]:
                    for at, eid, tid, *rest in _stream(session, tickets))
     for at, _, _, record, action, actor, from_state, to_state, detail in heapq.merge(
             request_rows, ticket_rows, key=lambda r: (_utc(r[0]), r[1], r[2])):
-        yield (at, record, action, actor, from_state, to_state,
-               json.dumps(detail or {}, ensure_ascii=False, sort_keys=True))
+        yield (at, record, action, actor, from_state, to_state, detail or "{}")
 
 
 def _utc(moment: datetime) -> datetime:

@@ -12,6 +12,7 @@ from datetime import MAXYEAR, MINYEAR, date, datetime, timedelta
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.calendar.closures import often_closed
 from bot.calendar.federal import (
     CONFIGURED,
     INAUGURATION_DAY,
@@ -46,6 +47,11 @@ class DeployDay:
         """Last submission date that makes this deploy when push_notification_url changes."""
         return self.date - timedelta(days=PUSH_LEAD_DAYS)
 
+    @property
+    def often_closed(self) -> str | None:
+        """Set when the deploy day is one executive orders often close (confirm it)."""
+        return often_closed(self.date)
+
     def as_json(self) -> dict[str, object]:
         return {
             "date": self.date.isoformat(),
@@ -54,6 +60,7 @@ class DeployDay:
             "reason": self.reason,
             "cutoff": self.cutoff.isoformat(),
             "cutoff_push_notification": self.cutoff_push_notification.isoformat(),
+            "often_closed": self.often_closed,
         }
 
 

@@ -29,9 +29,11 @@ def cmd_calendar(args: argparse.Namespace) -> int:
         print_json([day.as_json() for day in days])
         return EXIT_OK
     rows = [(f"{d.date:%a %Y-%m-%d}", f"{d.regular_date:%a %Y-%m-%d}" if d.shifted else "",
-             d.cutoff.isoformat(), d.cutoff_push_notification.isoformat(), d.reason or "")
+             d.cutoff.isoformat(), d.cutoff_push_notification.isoformat(),
+             "; ".join(x for x in (d.reason, d.often_closed and
+                                   f"{d.often_closed} (EXTRA_CLOSURES)") if x))
             for d in days]
-    print(table(("DEPLOY DAY", "MOVED FROM", "CUTOFF", "PUSH URL CUTOFF", "REASON"), rows))
+    print(table(("DEPLOY DAY", "MOVED FROM", "CUTOFF", "PUSH URL CUTOFF", "NOTE"), rows))
     return EXIT_OK
 
 

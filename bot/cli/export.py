@@ -42,5 +42,6 @@ def add_export_command(sub: Any) -> None:
                    help="from this calendar day (YYYY-MM-DD, deploy calendar time zone)")
     p.add_argument("--until", type=cli.parse_date, metavar="DATE",
                    help="through this calendar day, included")
-    p.add_argument("--team", metavar="TEAM", help="one partner team (its Slack team ID)")
+    p.add_argument("--team", metavar="TEAM",
+                   help="one partner team: its slug, or the Slack workspace ID filed from")
     p.set_defaults(handler=cmd_export)

@@ -167,11 +167,28 @@ def cmd_manifest(args: argparse.Namespace) -> int:
         store.dispose()
     if not items and calendar.deploy_day(day) is None:
         raise UsageError(_not_a_deploy_day(calendar, day))
-    render = {"text": render_text, "json": render_json, "csv": render_csv}[args.format]
-    sys.stdout.write(render(day, items))
+    if args.format == "text":
+        sys.stdout.write(render_text(day, items, _names(settings, items)))
+    else:
+        render = {"json": render_json, "csv": render_csv}[args.format]
+        sys.stdout.write(render(day, items))
     if args.format == "json":
         sys.stdout.write("\n")
     return EXIT_OK
+
+
+def _names(settings: Any, items: Any) -> dict[str, str]:
+    """Display names of the people the text manifest names, when a bot token can ask Slack."""
+    if settings.slack_bot_token is None or not items:
+        return {}
+    from slack_sdk import WebClient
+
+    from bot.slack.people import display_names
+
+    client = WebClient(token=settings.slack_bot_token.get_secret_value(),
+                       base_url=settings.slack_api_url, timeout=5)
+    return display_names(client, [u for i in items
+                                  for u in (i.requester_user_id, i.approved_by) if u])
 
 
 def _not_a_deploy_day(calendar: Any, day: Any) -> str:
@@ -184,7 +201,7 @@ def _not_a_deploy_day(calendar: Any, day: Any) -> str:
 
 
 def add_store_commands(sub: Any) -> None:
-    """`db upgrade`, `integrations import|list`, `manifest` (bot/store, bot/workflow)."""
+    """`db upgrade`, `integrations import|list`, `manifest` (bot/store, bot/requests)."""
     db = sub.add_parser("db", help="the database schema", description="the database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND",
                                parser_class=Parser)

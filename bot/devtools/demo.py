@@ -30,6 +30,7 @@ from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.slack_client import SignedSender
 from bot.requests import manifest_for
 from bot.requests.manifest import render_text
+from bot.slack.people import display_names
 from bot.slack.server import BackgroundServer, Bot, assemble
 from bot.store.db import Store
 from bot.store.migrate import upgrade
@@ -154,7 +155,9 @@ def _run(settings: Settings, store: Store, now: datetime, out: TextIO) -> None:
             with store.reader() as session:
                 items = [i for i in manifest_for(session, day) if i.issuer == issuer]
             out.write("\nOn deploy day, the manifest will say:\n")
-            out.write(render_text(day, items) + "\n")
+            names = display_names(bot.runtime.client, [
+                u for i in items for u in (i.requester_user_id, i.approved_by) if u])
+            out.write(render_text(day, items, names) + "\n")
 
 
 def _target(store: Store, issuer: str) -> date:

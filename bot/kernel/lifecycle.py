@@ -18,7 +18,13 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot.kernel.actors import Actor
-from bot.kernel.errors import Conflict, InvalidTransition, NotFound
+from bot.kernel.errors import (
+    AlreadyClaimed,
+    AlreadyDecided,
+    Conflict,
+    InvalidTransition,
+    NotFound,
+)
 from bot.kernel.ids import PublicIds
 from bot.store.outbox import enqueue
 
@@ -102,6 +108,17 @@ class Lifecycle(Generic[Row]):
             enqueue(session, topic=topic.value,
                     dedupe_key=f"{topic.value}:{row.id}:v{row.version}", payload=payload,
                     user_id=user_id, now=now, **{self.key: row.id})
+
+
+def refuse(row: Stateful, action: str, *, decided: bool, by: str | None = None,
+           claimed_by: str | None = None) -> InvalidTransition:
+    """Why `action` does not apply to `row` as it is: someone decided it already (`by`), a
+    claim finds it claimed (`claimed_by`), or it is just not in a state for that."""
+    if decided:
+        return AlreadyDecided(row.public_id, state=row.state, by=by, action=action)
+    if action == "claim" and claimed_by:
+        return AlreadyClaimed(row.public_id, by=claimed_by)
+    return InvalidTransition(row.public_id, state=row.state, action=action)
 
 
 def guarded_update(session: Session, row: Row, *, expected: Collection[StrEnum], to: StrEnum,

@@ -37,7 +37,7 @@ def mark_deployed(session: Session, request: int | str, *, actor: Actor,
 def slip(session: Session, request: int | str, *, actor: Actor, now: datetime,
          calendar: DeployCalendar, from_date: date | None = None) -> RequestRecord:
     """An approved request that was not deployed moves to the next deploy day after both its
-    target and today. It stays approved (see bot/workflow/__init__.py). With `from_date`, a
+    target and today. It stays approved (see bot/requests/__init__.py). With `from_date`, a
     request no longer targeting that day is left alone: running a slip job twice slips once."""
     row = load_visible(session, request, actor)
     if not (actor.is_reviewer or actor.is_system):

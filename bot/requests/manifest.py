@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -71,9 +72,26 @@ def render_csv(day: date, items: list[RequestRecord]) -> str:
     return out.getvalue()
 
 
-def render_text(day: date, items: list[RequestRecord]) -> str:
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def render_text(day: date, items: list[RequestRecord],
+                names: Mapping[str, str] | None = None) -> str:
+    """The manifest for a terminal or an email; `names` gives people's Slack display names
+    (a user ID is shown where none is known)."""
+    names = names or {}
+
+    def who(user_id: str) -> str:
+        return f"{names[user_id]} ({user_id})" if user_id in names else user_id
+
+    kinds = ", ".join(_count(n, one, many) for n, one, many in (
+        (sum(i.kind == "launch" for i in items), "launch", "launches"),
+        (sum(i.kind == "change" for i in items), "change", "changes"),
+        (sum(i.kind == "staging" for i in items), "staging request", "staging requests")) if n)
     lines = [f"Deploy manifest for {day.isoformat()} ({day:%A}): "
-             + (f"{len(items)} item(s)" if items else "nothing to deploy")]
+             + (f"{_count(len(items), 'item', 'items')} ({kinds})" if items
+                else "nothing to deploy")]
     for i in items:
         lines.append("")
         name = i.friendly_name or i.issuer or "(unnamed)"
@@ -82,11 +100,12 @@ def render_text(day: date, items: list[RequestRecord]) -> str:
         lines.append(f"  issuer: {i.issuer}")
         if i.protocol or i.ial is not None:
             lines.append(f"  protocol: {i.protocol or '-'}  IAL: {i.ial or '-'}")
+        lines.append(f"  requested by {who(i.requester_user_id)}")
         if i.approved_by:
-            lines.append(f"  approved by {i.approved_by}"
+            lines.append(f"  approved by {who(i.approved_by)}"
                          + (f" on {i.approved_at:%Y-%m-%d}" if i.approved_at else ""))
         if i.slip_count:
-            lines.append(f"  slipped {i.slip_count} time(s)")
+            lines.append(f"  slipped {_count(i.slip_count, 'time', 'times')}")
         for d in i.changes:
             lines.append(f"  {d.field}: {_short(d.old)} -> {_short(d.new)}")
         for a in i.attachments:

@@ -85,6 +85,13 @@ class RequestRecord:
         """The request's own values first, then (a change) its integration's."""
         return {**(self.integration_configuration or {}), **self.submitted}
 
+    # What a card, a manifest and a deploy-day post show of the request's values.
+    friendly_name = property(lambda self: self.values.get("friendly_name"))
+    agency = property(lambda self: self.values.get("agency"))
+    protocol = property(lambda self: self.values.get("protocol"))
+    ial = property(lambda self: self.values.get("ial"))
+    change_summary = property(lambda self: self.submitted.get("change_summary"))
+
     @property
     def expedited(self) -> bool:
         """Accepted inside the cutoff (CAL-EXPEDITE): two reviewers approve it."""
@@ -92,32 +99,17 @@ class RequestRecord:
                    for f in self.findings)
 
     @property
-    def friendly_name(self) -> str | None:
-        return self.values.get("friendly_name")
-
-    @property
-    def agency(self) -> str | None:
-        return self.values.get("agency")
-
-    @property
-    def protocol(self) -> str | None:
-        return self.values.get("protocol")
-
-    @property
-    def ial(self) -> int | None:
-        return self.values.get("ial")
-
-    @property
-    def change_summary(self) -> str | None:
-        return self.submitted.get("change_summary")
-
-    @property
     def approved_by(self) -> str | None:
-        return self.decided_by if self.state in (_APPROVED, _DEPLOYED) else None
+        return self.decided_by if self.approved else None
 
     @property
     def approved_at(self) -> datetime | None:
-        return self.decided_at if self.state in (_APPROVED, _DEPLOYED) else None
+        return self.decided_at if self.approved else None
+
+    @property
+    def approved(self) -> bool:
+        """Approved, and possibly deployed since."""
+        return self.state in (_APPROVED, _DEPLOYED)
 
     @property
     def changes(self) -> tuple[DiffEntry, ...]:

@@ -85,31 +85,29 @@ def approve(session: Session, request: int | str, *, actor: Actor,
 
 def request_changes(session: Session, request: int | str, *, actor: Actor, now: datetime,
                     comment: str) -> RequestRecord:
-    comment = comment.strip()
-    if not comment:
-        raise MissingInput("comment")
-    row = load_visible(session, request, actor)
-    require_reviewer(actor, row, "request changes to")
-    row = transition(session, row, action="request_changes", expected=UNDECIDED,
-                     to=S.changes_requested, actor=actor, now=now,
-                     values=_decided(actor, now, comment), detail={"comment": comment})
-    notify(session, row, event="changes_requested", now=now,
-           data={"by": actor.user_id, "comment": comment})
-    return RequestRecord.of(row)
+    return _decide_with_note(session, request, actor=actor, now=now, note="comment",
+                             text=comment, action="request_changes", verb="request changes to",
+                             to=S.changes_requested)
 
 
 def reject(session: Session, request: int | str, *, actor: Actor, now: datetime,
            reason: str) -> RequestRecord:
-    reason = reason.strip()
-    if not reason:
-        raise MissingInput("reason")
+    return _decide_with_note(session, request, actor=actor, now=now, note="reason",
+                             text=reason, action="reject", verb="reject", to=S.rejected)
+
+
+def _decide_with_note(session: Session, request: int | str, *, actor: Actor, now: datetime,
+                      note: str, text: str, action: str, verb: str, to: S) -> RequestRecord:
+    """A decision the partner is told why of: the note goes on the request, into its audit
+    event and into the partner's DM."""
+    text = text.strip()
+    if not text:
+        raise MissingInput(note)
     row = load_visible(session, request, actor)
-    require_reviewer(actor, row, "reject")
-    row = transition(session, row, action="reject", expected=UNDECIDED, to=S.rejected,
-                     actor=actor, now=now, values=_decided(actor, now, reason),
-                     detail={"reason": reason})
-    notify(session, row, event="rejected", now=now,
-           data={"by": actor.user_id, "reason": reason})
+    require_reviewer(actor, row, verb)
+    row = transition(session, row, action=action, expected=UNDECIDED, to=to, actor=actor,
+                     now=now, values=_decided(actor, now, text), detail={note: text})
+    notify(session, row, event=str(to), now=now, data={"by": actor.user_id, note: text})
     return RequestRecord.of(row)
 
 

@@ -45,13 +45,15 @@ def submit(session: Session, data: Data, *, actor: Actor, now: datetime,
            calendar: DeployCalendar, files: Mapping[str, bytes] | None = None,
            unreadable: Mapping[str, str] | None = None,
            idempotency_key: str | None = None,
-           judged: Judgement | None = None) -> RequestRecord:
+           judged: Judgement | None = None,
+           links: Mapping[str, str] | None = None) -> RequestRecord:
     """File a launch, change or staging request.
 
     Refuses with ValidationFailed(report) when the rules core finds errors (nothing is
     written). With an `idempotency_key`, a repeat (double submit, retried delivery) returns
     the request the first call created. `judged`: what `judge` said of this same data, files
     and time in an earlier read; it is used when the store still says what it said then.
+    `links`: where each file (by name) can be opened in Slack, kept with it.
     """
     if idempotency_key:
         existing = queries.request_by_key(session, idempotency_key)
@@ -79,7 +81,7 @@ def submit(session: Session, data: Data, *, actor: Actor, now: datetime,
         partner_team_id=team,
         idempotency_key=idempotency_key, slip_count=0, submitted_at=now, created_at=now,
         updated_at=now, **judgement.columns)
-    row.attachments = _attachments(judgement.request, judgement.context.files, now)
+    row.attachments = _attachments(judgement.request, judgement.context.files, now, links)
     # A savepoint: on PostgreSQL a failed INSERT aborts the transaction, and this one must go
     # on to read who won. A racer waits on the unique index it clashes with until the winner
     # commits: a delivery of the same form (idempotency key) or another launch of this issuer
@@ -110,7 +112,8 @@ def filed_with(session: Session, idempotency_key: str, *, actor: Actor) -> Reque
 
 def resubmit(session: Session, request_id: int | str, data: Data, *, actor: Actor,
              now: datetime, calendar: DeployCalendar, files: Mapping[str, bytes] | None = None,
-             unreadable: Mapping[str, str] | None = None) -> RequestRecord:
+             unreadable: Mapping[str, str] | None = None,
+             links: Mapping[str, str] | None = None) -> RequestRecord:
     """The requester's team answers "changes requested" (changes_requested → submitted).
 
     Files not uploaded again are taken from the previous submission by name. The target
@@ -128,6 +131,8 @@ def resubmit(session: Session, request_id: int | str, data: Data, *, actor: Acto
     if kind != row.kind:
         raise InvalidTransition(row.public_id, state=row.state, action=f"resubmit as {kind}")
     previous = {a.name: a.content for a in row.attachments}
+    # A file kept from the previous submission keeps its link.
+    links = {**{a.name: a.link for a in row.attachments if a.link}, **(links or {})}
     judgement = _judge(session, data, now=now, calendar=calendar,
                        files={**previous, **(files or {})}, unreadable=unreadable or {},
                        excluding=row.id)
@@ -155,7 +160,7 @@ def resubmit(session: Session, request_id: int | str, data: Data, *, actor: Acto
         _rejudge(clash, session, data, now=now, calendar=calendar,
                  files={**previous, **(files or {})}, unreadable=unreadable or {},
                  excluding=row.id)
-    row.attachments = _attachments(judgement.request, judgement.context.files, now)
+    row.attachments = _attachments(judgement.request, judgement.context.files, now, links)
     session.flush()
     notify(session, row, event="resubmitted", now=now,
            data={"target_deploy_date": _iso(row.target_deploy_date)})
@@ -330,9 +335,10 @@ def _judged(request: RequestModel, report: Report, context: Context,
     }
 
 
-def _attachments(request: RequestModel, files: Mapping[str, bytes],
-                 now: datetime) -> list[Attachment]:
-    """The logo and certificates the request names, exactly as received."""
+def _attachments(request: RequestModel, files: Mapping[str, bytes], now: datetime,
+                 links: Mapping[str, str] | None = None) -> list[Attachment]:
+    """The logo and certificates the request names, exactly as received (with their Slack
+    link when they were uploaded there)."""
     named = [("logo", request.logo)] if request.logo else []
     named += [("certificate", name) for name in request.certificates or ()]
     rows: list[Attachment] = []
@@ -342,7 +348,8 @@ def _attachments(request: RequestModel, files: Mapping[str, bytes],
             continue  # a change that keeps the current file: nothing new to carry
         content = bytes(content)
         rows.append(Attachment(role=role, name=name, content=content, size=len(content),
-                               sha256=hashlib.sha256(content).hexdigest(), created_at=now))
+                               sha256=hashlib.sha256(content).hexdigest(), created_at=now,
+                               link=(links or {}).get(name)))
     return rows
 
 

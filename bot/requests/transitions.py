@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from bot.kernel.access import load_visible as _load_visible
 from bot.kernel.access import require_reviewer as _require_reviewer
 from bot.kernel.actors import Actor
-from bot.kernel.errors import AlreadyClaimed, AlreadyDecided, InvalidTransition
+from bot.kernel.errors import InvalidTransition
 from bot.kernel.ids import REQUEST_IDS
-from bot.kernel.lifecycle import Lifecycle, Message
+from bot.kernel.lifecycle import Lifecycle, Message, refuse
 from bot.store.models import AuditEvent, Request, RequestState
 
 S = RequestState
@@ -40,12 +40,9 @@ class Topic(StrEnum):
 
 def refusal(row: Request, action: str) -> InvalidTransition:
     """The error for `action` on a request in a state it does not apply to."""
-    if row.state in DECIDED:
-        by = row.deployed_by if row.state == S.deployed else row.decided_by
-        return AlreadyDecided(row.public_id, state=row.state, by=by, action=action)
-    if row.state == S.in_review and action == "claim":
-        return AlreadyClaimed(row.public_id, by=row.reviewer_id)
-    return InvalidTransition(row.public_id, state=row.state, action=action)
+    return refuse(row, action, decided=row.state in DECIDED,
+                  by=row.deployed_by if row.state == S.deployed else row.decided_by,
+                  claimed_by=row.reviewer_id if row.state == S.in_review else None)
 
 
 REQUESTS: Lifecycle[Request] = Lifecycle(model=Request, ids=REQUEST_IDS, event=AuditEvent,

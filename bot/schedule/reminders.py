@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, inspect, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.calendar import LEAD_DAYS, PUSH_LEAD_DAYS, DeployCalendar
@@ -37,7 +37,14 @@ from bot.schedule.slots import (
     claim_once,
     iso_week,
 )
-from bot.store.models import UNDECIDED_STATES, Integration, Request, RequestState
+from bot.store.models import (
+    UNDECIDED_STATES,
+    Integration,
+    Request,
+    RequestState,
+    Ticket,
+    TicketState,
+)
 from bot.store.outbox import enqueue
 
 REMINDERS_AT = time(10)
@@ -146,6 +153,8 @@ def cutoffs(calendar: DeployCalendar, today: date) -> dict[str, Any]:
         "push_cutoff": push.cutoff_push_notification.isoformat(),
         "following_deploy": following.date.isoformat(),
         "following_cutoff": following.cutoff.isoformat(),
+        "often_closed": {d.date.isoformat(): d.often_closed
+                         for d in (regular, following, push) if d.often_closed},
     }
 
 
@@ -205,26 +214,11 @@ class TicketFacts:
     card_ts: str | None
 
 
-def _ticket_model(session: Session) -> Any | None:
-    """Issue 5's Ticket model where this code base and database have it, else None (the
-    scheduler does not depend on support tickets being there)."""
-    from bot.store import models
-
-    ticket = getattr(models, "Ticket", None)
-    if ticket is None or not inspect(session.connection()).has_table(ticket.__tablename__):
-        return None
-    return ticket
-
-
-def unclaimed_tickets(session: Session) -> list[TicketFacts] | None:
-    """Open support tickets nobody claimed, oldest first; None where there are no support
-    tickets to ask."""
-    ticket = _ticket_model(session)
-    if ticket is None:
-        return None
-    rows = session.scalars(select(ticket).where(
-        ticket.state == "open", ticket.assignee_id.is_(None))
-        .order_by(ticket.created_at, ticket.id)).all()
+def unclaimed_tickets(session: Session) -> list[TicketFacts]:
+    """Open support tickets nobody claimed, oldest first."""
+    rows = session.scalars(select(Ticket).where(
+        Ticket.state == TicketState.open.value, Ticket.assignee_id.is_(None))
+        .order_by(Ticket.created_at, Ticket.id)).all()
     return [TicketFacts(id=row.id, public_id=row.public_id, summary=row.summary or "",
                         category=row.category, urgent=bool(row.urgent),
                         created_at=row.created_at, card_channel=row.card_channel,
@@ -256,10 +250,7 @@ def remind_tickets(session: Session, ctx: ScheduleContext, slot: Slot, now: date
                    payload={"items": items, "more": more, "hours": TICKET_BUSINESS_HOURS})
 
 
-def open_ticket_count(session: Session) -> int | None:
-    """Support tickets not resolved (for the digest); None where there are none to ask."""
-    ticket = _ticket_model(session)
-    if ticket is None:
-        return None
-    return session.scalar(select(func.count()).select_from(ticket).where(
-        ticket.state != "resolved")) or 0
+def open_ticket_count(session: Session) -> int:
+    """Support tickets not resolved (for the digest)."""
+    return session.scalar(select(func.count()).select_from(Ticket).where(
+        Ticket.state != TicketState.resolved.value)) or 0

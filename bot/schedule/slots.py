@@ -66,7 +66,7 @@ class Channels:
 
     @property
     def tickets(self) -> str | None:
-        """Where support ticket cards are (issue 5: SUPPORT_CHANNEL, else REVIEW_CHANNEL)."""
+        """Where support ticket cards are: SUPPORT_CHANNEL, else REVIEW_CHANNEL."""
         return self.support or self.review
 
 

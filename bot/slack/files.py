@@ -45,6 +45,7 @@ class FetchedFiles:
     files: dict[str, bytes] = field(default_factory=dict)
     unreadable: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)  # by name: the file's Slack permalink
 
 
 class _Unreadable(Exception):
@@ -165,11 +166,20 @@ def fetch_files(client: WebClient, file_ids: Sequence[str], *, settings: Setting
             else f"file-{file_id}"
         name = _unique(label, result.names)
         result.names[file_id] = name
+        link = info.get("permalink") if info is not None else None
+        if isinstance(link, str) and _safe_link(link):
+            result.links[name] = link
         if isinstance(content, bytes):
             result.files[name] = content
         else:
             result.unreadable[name] = content
     return result
+
+
+def _safe_link(link: str) -> bool:
+    """An https URL that mrkdwn's <url|text> can carry as it is."""
+    return (link.startswith("https://") and len(link) <= 1024
+            and not any(c in link for c in "<>| \n"))
 
 
 def _download_url(info: Mapping[str, object]) -> object:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -52,7 +53,16 @@ def actor(runtime: Runtime, body: Mapping[str, Any]) -> Actor:
                  teams=teams)
 
 
-Subcommand = Callable[[Runtime, Actor, list[str]], str]
+@dataclass(frozen=True)
+class Later:
+    """A subcommand's answer now (within Slack's 3 seconds) and the work that follows it."""
+
+    answer: str
+    then: Callable[[WebClient], None]
+
+
+# A subcommand answers with text, with a message ({"text": ..., "blocks": [...]}), or Later.
+Subcommand = Callable[[Runtime, Actor, list[str]], "str | dict[str, Any] | Later"]
 Opener = Callable[[Runtime, WebClient, str, Actor], None]
 
 
@@ -70,7 +80,15 @@ def slash_command(runtime: Runtime, open_form: Opener,
             open_form(runtime, client, body["trigger_id"], actor(runtime, body))
             return
         handler = subcommands.get(verb)
-        ack(handler(runtime, actor(runtime, body), args) if handler else unknown(verb))
+        answer = handler(runtime, actor(runtime, body), args) if handler \
+            else unknown(verb)
+        if isinstance(answer, Later):
+            ack(answer.answer)
+            answer.then(client)
+        elif isinstance(answer, dict):
+            ack(**answer)
+        else:
+            ack(answer)
     return handle
 
 
@@ -128,6 +146,41 @@ def run_click(runtime: Runtime, client: WebClient, body: Mapping[str, Any], who:
         tell(client, body, who.user_id, refusal_text(exc, noun=noun))
         return
     runtime.poke_relay()
+
+
+def button(runtime: Runtime, use_case: Callable[..., Any],
+           noun: str = "request") -> Callable[..., None]:
+    """A button that runs `use_case(session, <the clicked value>, actor=..., now=...)` at once
+    (see run_click)."""
+    def on_click(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        who = actor(runtime, body)
+        ref = clicked_value(body)
+        run_click(runtime, client, body, who, lambda session: use_case(
+            session, ref, actor=who, now=runtime.clock()))
+    return on_click
+
+
+def form_button(runtime: Runtime, open_form: Opener) -> Callable[..., None]:
+    """A button that opens a form (new request, new ticket)."""
+    def on_click(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        open_form(runtime, client, body["trigger_id"], actor(runtime, body))
+    return on_click
+
+
+def answer(runtime: Runtime, use_case: Callable[[Session], str], *, noun: str = "request",
+           write: bool = False) -> str:
+    """A slash command's answer: what `use_case` says (in a read, or with `write` one unit of
+    work), or the refusal."""
+    try:
+        with (runtime.store.unit_of_work() if write else runtime.store.reader()) as session:
+            text = use_case(session)
+    except WorkflowError as exc:
+        return refusal_text(exc, noun=noun)
+    if write:
+        runtime.poke_relay()
+    return text
 
 
 # What a note modal checks before it opens (raising the use case's refusal) and what it says

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from enum import StrEnum
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.slack.rendering import Outgoing
+from bot.slack.rendering import NotReady, Outgoing
 from bot.store.models import OutboxMessage
 
 # (session, the row, settings) -> the messages to send; raises NotReady to be tried later.
@@ -42,3 +43,44 @@ def renderer_for(topic: str) -> Renderer | None:
 def topics() -> frozenset[str]:
     """Every registered topic."""
     return frozenset(_RENDERERS)
+
+
+class Carded(Protocol):
+    """A record with a card: where the card was posted, once it was."""
+
+    id: int
+    public_id: str
+    card_channel: str | None
+    card_ts: str | None
+
+
+R = TypeVar("R", bound=Carded)
+# (session, record, settings, first post?) -> (text, blocks) of its card.
+CardBuilder = Callable[[Session, Any, Settings, bool], tuple[str, list[dict[str, Any]]]]
+
+
+def card_renderers(kind: str, load: Callable[[Session, OutboxMessage], Any],
+                   build: CardBuilder, channel: Callable[[Settings], str | None]
+                   ) -> tuple[Renderer, Renderer]:
+    """The two renderers of a record's card: the first post (in the row's channel, else
+    `channel(settings)`; the relay records where it went, as the card of (`kind`, id)), and
+    the update in place, which waits until the card is posted."""
+    def post(session: Session, message: OutboxMessage, settings: Settings) -> list[Outgoing]:
+        record = load(session, message)
+        where = message.channel or channel(settings)
+        if record is None or not where:
+            return []  # nothing left to say anything about, or nowhere to say it
+        text, blocks = build(session, record, settings, True)
+        return [Outgoing(text=text, blocks=blocks, channel=where, card_of=(kind, record.id))]
+
+    def update(session: Session, message: OutboxMessage, settings: Settings
+               ) -> list[Outgoing]:
+        record = load(session, message)
+        if record is None:
+            return []
+        if not record.card_ts or not record.card_channel:
+            raise NotReady(f"{record.public_id}: the card is not posted yet")
+        text, blocks = build(session, record, settings, False)
+        return [Outgoing(text=text, blocks=blocks, channel=record.card_channel,
+                         update_ts=record.card_ts)]
+    return post, update

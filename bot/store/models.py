@@ -190,6 +190,8 @@ class Attachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int]
     created_at: Mapped[datetime]
+    # Where the file can be opened in Slack (its permalink), when it was uploaded there.
+    link: Mapped[str | None] = mapped_column(String(1024))
 
     request: Mapped[Request] = relationship(back_populates="attachments")
 

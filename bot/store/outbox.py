@@ -1,7 +1,7 @@
 """The outbox: Slack messages written with the change they report, sent later by a relay.
 
-Writers call `enqueue` inside their transaction. The relay (issue 4) takes `due` rows in id
-order, posts them and calls `mark_sent` (recording the message ts) or `mark_retry`.
+Writers call `enqueue` inside their transaction. The relay (bot/slack/relay.py) takes `due` rows
+in id order, posts them and calls `mark_sent` (recording the message ts) or `mark_retry`.
 """
 
 from __future__ import annotations

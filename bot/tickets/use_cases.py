@@ -31,8 +31,6 @@ from sqlalchemy.orm import Session
 from bot.kernel import access
 from bot.kernel.actors import Actor
 from bot.kernel.errors import (
-    AlreadyClaimed,
-    AlreadyDecided,
     Conflict,
     InvalidTransition,
     MissingInput,
@@ -40,7 +38,7 @@ from bot.kernel.errors import (
     ValidationFailed,
 )
 from bot.kernel.ids import TICKET_IDS
-from bot.kernel.lifecycle import Lifecycle, Message
+from bot.kernel.lifecycle import Lifecycle, Message, refuse
 from bot.models import SupportTicket, parse_ticket
 from bot.requests.records import AttachmentFacts
 from bot.rules.support import URGENT_CATEGORY, validate_ticket
@@ -144,11 +142,8 @@ class TicketRecord:
 # --- loading and refusing --------------------------------------------------------------------
 
 def _refusal(row: Ticket, action: str) -> InvalidTransition:
-    if row.state == T.resolved:
-        return AlreadyDecided(row.public_id, state=row.state, by=row.resolved_by, action=action)
-    if action == "claim" and row.assignee_id:
-        return AlreadyClaimed(row.public_id, by=row.assignee_id)
-    return InvalidTransition(row.public_id, state=row.state, action=action)
+    return refuse(row, action, decided=row.state == T.resolved, by=row.resolved_by,
+                  claimed_by=row.assignee_id)
 
 
 TICKETS: Lifecycle[Ticket] = Lifecycle(model=Ticket, ids=TICKET_IDS, event=TicketEvent,

@@ -275,6 +275,7 @@ def test_deploy_day_as_json() -> None:
         "reason": "Thanksgiving Day",
         "cutoff": "2026-11-16",
         "cutoff_push_notification": "2026-11-09",
+        "often_closed": None,
     }
     json.dumps(deploy.as_json())
 

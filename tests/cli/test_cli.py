@@ -98,7 +98,7 @@ def test_calendar_shows_thanksgiving_shift() -> None:
     monday = days[3]
     assert monday == {"date": "2026-11-30", "regular_date": "2026-11-26", "shifted": True,
                       "reason": "Thanksgiving Day", "cutoff": "2026-11-16",
-                      "cutoff_push_notification": "2026-11-09"}
+                      "cutoff_push_notification": "2026-11-09", "often_closed": None}
 
 
 def test_calendar_until_and_configured_weekdays() -> None:

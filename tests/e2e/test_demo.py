@@ -31,7 +31,8 @@ def test_demo_walks_the_whole_flow_and_leaves_nothing(tmp_path: Path) -> None:
         assert "(APP-NAME-ENV)" in out and "(URL-LOCAL)" in out  # field errors first
         assert "*LR-1001* is filed" in out
         assert "*Changes requested* by" in out and "*Approved* by" in out
-        assert "Deploy manifest for" in out and "1 item(s)" in out
+        assert "Deploy manifest for" in out and "1 item (1 launch)" in out
+        assert "approved by rae (" in out  # people by their Slack display name
         assert result.stderr == ""
     assert list(work.iterdir()) == [] and list(tmp.iterdir()) == []
 

@@ -12,13 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import URL
+from sqlalchemy import URL, update
 
 from bot.calendar import DeployCalendar
 from bot.cli import main
 from bot.exports import TABLES
 from bot.requests import approve, mark_deployed, reject, request_changes, submit
 from bot.store.db import Store
+from bot.store.models import Request, parse_public_id
+from bot.teams.manage import create_team
 from bot.tickets.use_cases import claim_ticket, file_ticket, resolve_ticket
 from tests.requests.conftest import (
     LAUNCH_FILES,
@@ -127,11 +129,23 @@ def test_decisions_tickets_and_audit(env_db: URL, worked: dict[str, str],
     assert json.loads(resolve["detail"]) == {"note": "Fixed the redirect"}
 
 
-def test_team_and_dates_filter(env_db: URL, worked: dict[str, str],
+def test_team_and_dates_filter(env_db: URL, db: Store, worked: dict[str, str],
                                capsys: pytest.CaptureFixture[str]) -> None:
     team = list(csv.DictReader(io.StringIO(
         _export(capsys, "requests", "--team", STRANGER.team_id))))
     assert [r["id"] for r in team] == [worked["other"]]
+    with db.unit_of_work() as s:  # a partner team owns the deployed one: found by its slug
+        team = create_team(s, "dhs-benefits", name="Benefits", agency="DHS", actor="U0ADMIN",
+                           now=NOW)
+        s.execute(update(Request).where(Request.id == parse_public_id(worked["deployed"]))
+                  .values(partner_team_id=team.id))
+    by_slug = list(csv.DictReader(io.StringIO(
+        _export(capsys, "requests", "--team", "dhs-benefits"))))
+    assert [(r["id"], r["team"]) for r in by_slug] == [(worked["deployed"], "dhs-benefits")]
+    decided = json.loads(_export(capsys, "decisions", "--team", "dhs-benefits",
+                                 "--format", "json"))
+    assert [(d["request_id"], d["team"]) for d in decided] == [
+        (worked["deployed"], "dhs-benefits")]
     # decided on 2026-11-03 (New York); deployed on the 19th
     on_day = list(csv.DictReader(io.StringIO(
         _export(capsys, "audit", "--since", "2026-11-03", "--until", "2026-11-03"))))

@@ -56,7 +56,11 @@ def test_manifest_lists_what_is_approved_for_the_day(db: Store, cal: DeployCalen
         "Benefits Portal", "oidc_private_key_jwt", 1)
 
     text = render_text(DAY, items)
-    assert text.startswith("Deploy manifest for 2026-11-19 (Thursday): 2 item(s)")
+    assert text.startswith("Deploy manifest for 2026-11-19 (Thursday): 2 items "
+                           "(1 launch, 1 change)\n")
+    assert f"approved by {REVIEWER.user_id}" in text  # no name known: the ID
+    named = render_text(DAY, items, {REVIEWER.user_id: "Rae Reviewer"})
+    assert f"approved by Rae Reviewer ({REVIEWER.user_id})" in named
     assert "default_aal: 1 -> 2" in text
     assert f"sha256 {launch.attachments[0].sha256}" in text
 

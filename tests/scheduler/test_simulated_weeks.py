@@ -151,6 +151,11 @@ def test_the_ordinary_week_manifest_shows_what_happened(db: Store, cal: DeployCa
     assert "Slipped* to Monday, November 30, 2026" in text
     assert "Alpha &lt;!channel&gt;" in text
     assert "mark_deployed" not in text  # nothing is left to deploy from it
+    # after the slip, the count is of what deploys that day: the slipped one is not in it
+    assert manifest.text == ("Deploy manifest for Thursday, November 19, 2026: 1 item "
+                             "(1 launch), 0 still to deploy, 1 slipped to a later day.")
+    assert "*1 to deploy by close of business* (1 launch) · 0 not yet marked deployed · " \
+        "1 slipped to a later day." in text
 
 
 THANKSGIVING_WEEK = [
@@ -237,7 +242,7 @@ def test_close_of_business_lists_what_is_left(db: Store, cal: DeployCalendar) ->
     with db.reader() as s:
         [out] = render_outbox(s, row, settings())
     assert out.channel == MANIFEST
-    assert out.text == "Close of business: 1 item(s) for Thursday, November 19, 2026 not " \
+    assert out.text == "Close of business: 1 item for Thursday, November 19, 2026 not " \
                        "marked deployed."
     shown = str(out.blocks)
     assert "LR-1002" in shown and "mark_deployed" in shown

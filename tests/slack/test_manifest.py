@@ -19,7 +19,7 @@ SCHEMA = REPO.parent / "shared" / "slack-schema" / "manifest.schema.1.0.0.json"
 COMMANDS = {"/launch-request", "/support-ticket"}
 # The minimal bot scopes; each is justified in manifest.yml.
 SCOPES = {"commands", "chat:write", "im:write", "users:read", "usergroups:read", "files:read",
-          "users:read.email", "team:read", "channels:read", "groups:read",
+          "users:read.email", "team:read", "channels:read", "groups:read", "files:write",
           "im:history"}
 
 # Scopes a bot event needs (Slack's Events API reference). An event missing here fails the

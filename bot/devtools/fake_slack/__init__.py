@@ -4,7 +4,8 @@ Modelled on bolt-python's mock web API server, but stateful: it keeps the messag
 and triggers the bot creates, so a test (or the demo) can look at what each person would see.
 It answers slack_sdk's WebClient as Slack does (JSON or form bodies, bearer token, `ok: false`
 errors, 429 with Retry-After), enforces the Block Kit limits in `block_limits`, serves
-`files.info` and private file downloads, and response_url posts.
+`files.info`, private file downloads and files_upload_v2's upload (files.getUploadURLExternal,
+the upload URL, files.completeUploadExternal), and response_url posts.
 
     with FakeSlack() as slack:
         client = WebClient(token=slack.bot_token, base_url=slack.url)
@@ -13,7 +14,8 @@ Everything is per instance (no globals): tests may run several side by side.
 
 The package: `fake` (the workspace, its queries and the method table), `messages` (chat.*,
 conversations.open, response_url), `views` (triggers, views.*, response actions), `files`
-(files.info and private downloads), `state` (calls, failures, errors), `server` (the HTTP side).
+(files.info, private downloads, uploads), `state` (calls, failures, errors), `server` (the
+HTTP side).
 """
 
 from bot.devtools.fake_slack.fake import FakeSlack

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Self
 from zoneinfo import ZoneInfo
 
-from bot.devtools.fake_slack.files import FilesMixin
+from bot.devtools.fake_slack.files import UPLOAD_METHOD, FilesMixin
 from bot.devtools.fake_slack.messages import MessagesMixin
 from bot.devtools.fake_slack.server import Handler, Server
 from bot.devtools.fake_slack.state import (
@@ -79,6 +79,8 @@ class FakeSlack(MessagesMixin, ViewsMixin, FilesMixin):
         self._triggers: dict[str, Trigger] = {}
         self._response_urls: dict[str, dict[str, Any]] = {}
         self._failures: list[Failure] = []
+        self._pending_uploads: dict[str, dict[str, Any]] = {}
+        self._uploads: list[dict[str, Any]] = []
 
     # -- server ---------------------------------------------------------------------------
 
@@ -198,7 +200,8 @@ class FakeSlack(MessagesMixin, ViewsMixin, FilesMixin):
         """Every Web API, response_url and response_action call answered with an error
         (injected failures too): `assert not fake.errors()` after a clean flow."""
         with self._cond:
-            return [c for c in self.calls if not c.ok and c.method != FILES_METHOD]
+            return [c for c in self.calls if not c.ok and c.method != FILES_METHOD
+                    and not (c.method == UPLOAD_METHOD and c.status == 200)]
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Block until `count` successful calls to `method` were made (the outbox relay posts
@@ -379,4 +382,6 @@ _METHODS: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
     "conversations.members": FakeSlack._conversations_members,
     "usergroups.users.list": FakeSlack._usergroups_users_list,
     "files.info": FakeSlack._files_info,
+    "files.getUploadURLExternal": FakeSlack._files_get_upload_url_external,
+    "files.completeUploadExternal": FakeSlack._files_complete_upload_external,
 }

@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import copy
+import json
 import mimetypes
 import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
 from bot.devtools.fake_slack.state import FILES_METHOD, Answer, SlackError, StoredFile, bearer
+
+UPLOAD_METHOD = "files-upload"  # how uploads to an upload URL appear in `calls`
 
 
 class FilesMixin:
@@ -76,3 +79,68 @@ class FilesMixin:
             raise SlackError("file_not_found")
         return {"file": copy.deepcopy(stored.info), "comments": [],
                 "response_metadata": {"next_cursor": ""}}
+
+    # -- files_upload_v2: an upload URL, the bytes posted to it, then completion ------------
+
+    def uploaded(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Files the bot uploaded (completed), oldest first; with `channel`, those shared
+        there (a user ID means the bot's DM with them). Each is its file object plus
+        `content` (bytes) and `shared_to`."""
+        with self._cond:
+            wanted = self._resolve_channel(channel) if channel else None
+            return [{**copy.deepcopy(u["info"]), "content": u["content"],
+                     "shared_to": u["channel"]} for u in self._uploads
+                    if u.get("info") and (wanted is None or u["channel"] == wanted)]
+
+    def _files_get_upload_url_external(self, params: dict[str, Any]) -> dict[str, Any]:
+        filename, length = params.get("filename"), str(params.get("length") or "")
+        if not filename or not length.isdigit() or int(length) < 1:
+            raise SlackError("invalid_arguments")
+        file_id = self._new_id("F")
+        self._pending_uploads[file_id] = {"filename": str(filename), "length": int(length),
+                                          "content": None}
+        return {"upload_url": f"{self.root_url}/upload/v1/{file_id}", "file_id": file_id}
+
+    def handle_upload(self, path: str, body: bytes) -> Answer:
+        """POST of a file's bytes to the URL files.getUploadURLExternal gave."""
+        with self._cond:
+            pending = self._pending_uploads.get(path.rsplit("/", 1)[-1])
+            if pending is None:
+                answer = Answer(404, raw=b"Not found", content_type="text/plain")
+            else:
+                pending["content"] = bytes(body)
+                answer = Answer(200, raw=f"OK - {len(body)}".encode(), content_type="text/plain")
+            self._record(UPLOAD_METHOD, {"path": path, "size": len(body)}, {}, answer)
+            return answer
+
+    def _files_complete_upload_external(self, params: dict[str, Any]) -> dict[str, Any]:
+        files = params.get("files")
+        if isinstance(files, str):
+            try:
+                files = json.loads(files)
+            except ValueError:
+                raise SlackError("invalid_arguments") from None
+        if not isinstance(files, list) or not files:
+            raise SlackError("invalid_arguments")
+        channel = params.get("channel_id") or params.get("channels")
+        channel = self._resolve_channel(str(channel).split(",")[0]) if channel else None
+        if channel and channel in self.channels and not self.channels[channel]["is_member"]:
+            raise SlackError("not_in_channel")
+        done = []
+        for entry in files:
+            file_id = entry.get("id") if isinstance(entry, dict) else None
+            pending = self._pending_uploads.get(file_id or "")
+            if pending is None or pending["content"] is None:
+                raise SlackError("file_not_found")
+            if len(pending["content"]) != pending["length"]:
+                raise SlackError("file_upload_size_mismatch")
+            info = self.add_file(file_id, pending["filename"], pending["content"],
+                                 user_id=self.bot_user_id, title=entry.get("title"))
+            del self._pending_uploads[file_id]
+            self._uploads.append({"info": info, "content": pending["content"],
+                                  "channel": channel})
+            done.append({"id": file_id, "title": info["title"]})
+        if channel:
+            message = self._post(channel, {"text": params.get("initial_comment") or ""})
+            message["files"] = [copy.deepcopy(self.files[f["id"]].info) for f in done]
+        return {"files": done}

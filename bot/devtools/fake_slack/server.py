@@ -82,6 +82,10 @@ class Handler(BaseHTTPRequestHandler):
             answer = fake.handle_download(urllib.parse.unquote(path), headers)
             self._late(fake.latency)
             self._send(answer)
+        elif path.startswith("/upload/v1/") and self.command == "POST":
+            answer = fake.handle_upload(path, body)
+            self._late(fake.latency)
+            self._send(answer)
         elif path.startswith("/hooks/") and self.command == "POST":
             try:
                 params = json.loads(body or b"{}")

@@ -19,6 +19,7 @@ from bot.slack.blocks import (
     long_date,
     section,
 )
+from bot.slack.counts import counted
 from bot.slack.home.team import team_sections
 from bot.slack.ids import Action
 from bot.slack.tickets.home import ticket_sections
@@ -44,6 +45,10 @@ def _line(record: RequestRecord) -> str:
     return (f"*{record.public_id}* · {KIND_LABELS.get(record.kind, record.kind)} · {name}\n"
             f"{STATE_LABELS[state]} · deploy {long_date(record.target_deploy_date)} · "
             f"_{NEXT_STEP[state]}_")
+
+
+def _details(record: RequestRecord) -> dict[str, Any]:
+    return button("Details", Action.details, record.public_id)
 
 
 def _missing(record: RequestRecord) -> str | None:
@@ -72,7 +77,7 @@ def home_view(mine: Sequence[RequestRecord], queue: Sequence[RequestRecord] | No
     if not mine:
         blocks.append(context("None yet. `/launch-request` or *New request* files one."))
     for record in mine[:MAX_ROWS]:
-        blocks.append(section(_line(record)))
+        blocks.append(section(_line(record), accessory=_details(record)))
         missing = _missing(record)
         if missing:
             blocks.append(context(missing))
@@ -84,7 +89,8 @@ def home_view(mine: Sequence[RequestRecord], queue: Sequence[RequestRecord] | No
             warnings = sum(f.severity is Severity.warning for f in record.findings)
             blocks.append(section(
                 f"{_line(record)}\nMust make: {long_date(record.target_deploy_date)}"
-                + (f" · {warnings} warning(s)" if warnings else "")))
+                + (f" · {counted(warnings, 'warning')}" if warnings else ""),
+                accessory=_details(record)))
     blocks += ticket_sections(tickets, ticket_queue)
     blocks += team_sections(teams)  # last: the Home tab holds 100 blocks
     return {"type": "home", "blocks": blocks}

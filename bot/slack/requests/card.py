@@ -4,8 +4,8 @@ is updated in place, so the card always shows the request as it is now."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.models import Severity
 from bot.requests.expedite import APPROVALS_NEEDED
@@ -28,9 +28,11 @@ from bot.slack.blocks import (
     user,
 )
 from bot.slack.ids import Action, Block
+from bot.slack.times import local_time
 from bot.store.models import UNDECIDED_STATES, RequestState
 
 CardBlocks = list[dict[str, Any]]
+DEFAULT_TZ = ZoneInfo("America/New_York")  # the calendar's default; builders are given theirs
 
 
 def title(record: RequestRecord) -> str:
@@ -86,14 +88,15 @@ def certificate_text(name: str, cert: CertFacts | None) -> str:
             f"expires {cert.not_after:%Y-%m-%d} · SHA-256 {cert.sha256[:23]}…")
 
 
-def status_text(record: RequestRecord, now: datetime | None = None) -> str:
+def status_text(record: RequestRecord, *, tz: ZoneInfo | None = None) -> str:
     state = RequestState(record.state)
     text = f"*{STATE_LABELS[state]}*"
     if state is RequestState.in_review and record.reviewer_id:
         text += f" by {user(record.reviewer_id)}"
     if state in (RequestState.approved, RequestState.changes_requested, RequestState.rejected,
                  RequestState.withdrawn) and record.decided_by:
-        when = f" on {record.decided_at:%Y-%m-%d %H:%M} UTC" if record.decided_at else ""
+        when = f" on {local_time(record.decided_at, tz or DEFAULT_TZ)}" \
+            if record.decided_at else ""
         text += f" by {user(record.decided_by)}{when}"
     if state is RequestState.deployed and record.deployed_by:
         text += f" by {user(record.deployed_by)}"
@@ -136,7 +139,7 @@ def approvals_text(approvals: Sequence[str]) -> str | None:
 
 def review_card(record: RequestRecord, *, logo: LogoFacts | None,
                 certificates: Sequence[tuple[str, CertFacts | None]],
-                approvals: Sequence[str] = ()) -> CardBlocks:
+                tz: ZoneInfo | None = None, approvals: Sequence[str] = ()) -> CardBlocks:
     """`approvals`: the first approvals of an expedited request that is still undecided."""
     blocks: CardBlocks = [header(title(record))]
     expedited = expedite_text(record)
@@ -161,11 +164,12 @@ def review_card(record: RequestRecord, *, logo: LogoFacts | None,
     files += [f"*Certificate:* {certificate_text(name, cert)}" for name, cert in certificates]
     if files:
         blocks.append(context(clip("\n".join(files), 3000)))
-    status = status_text(record)
+    # Everything the card leaves out (URLs, attributes, IAA, contacts, history) is a click away.
+    status = status_text(record, tz=tz)
     approved = approvals_text(approvals) if RequestState(record.state) in UNDECIDED_STATES \
         else None
     blocks += [divider(), section(status + (f"\n{approved}" if approved else ""),
-                                  block_id=Block.notice.value)]
+                                  block_id=Block.notice.value, accessory=details_button(record))]
     if RequestState(record.state) in UNDECIDED_STATES:
         blocks.append({"type": "actions", "block_id": Block.actions.value, "elements": [
             button("Approve", Action.approve, record.public_id, style="primary", confirm={
@@ -178,6 +182,10 @@ def review_card(record: RequestRecord, *, logo: LogoFacts | None,
             button("Reject", Action.reject, record.public_id, style="danger"),
         ]})
     return blocks
+
+
+def details_button(record: RequestRecord) -> dict[str, Any]:
+    return button("Details", Action.details, record.public_id)
 
 
 def card_text(record: RequestRecord) -> str:

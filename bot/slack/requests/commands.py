@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from slack_bolt import App
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.requests import Actor, WorkflowError, get_request, team_requests, withdraw
+from bot.requests.history import request_history
+from bot.slack.blocks import escape, section
 from bot.slack.listening import Subcommand, slash_command
 from bot.slack.refusals import refusal_text
 from bot.slack.requests import replies
+from bot.slack.requests.card import details_button
+from bot.slack.requests.details import history_message
+from bot.slack.requests.export import export_command
 from bot.slack.requests.filing import open_form
 from bot.slack.runtime import Runtime
 from bot.slack.schedule import calendar as deploy_calendar
 from bot.slack.server import CALENDAR_PATH
 from bot.slack.teams_command import team_command
+
+log = logging.getLogger(__name__)
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -20,19 +31,42 @@ def register(app: App, runtime: Runtime) -> None:
         runtime, open_form, SUBCOMMANDS, replies.unknown_subcommand))
 
 
-def _status(runtime: Runtime, who: Actor, args: list[str]) -> str:
+def _status(runtime: Runtime, who: Actor, args: list[str]) -> str | dict[str, Any]:
     if not args:
         return _list(runtime, who, args)
     try:
         with runtime.store.reader() as session:
-            return replies.status(get_request(session, args[0], actor=who))
+            record = get_request(session, args[0], actor=who)
     except WorkflowError as exc:
         return refusal_text(exc)
+    except SQLAlchemyError as exc:
+        log.warning("status failed: %s", exc)
+        return replies.UNREADABLE.format(what=escape(args[0]))
+    text = replies.status(record)
+    return {"text": text, "blocks": [section(text, accessory=details_button(record))]}
+
+
+def _history(runtime: Runtime, who: Actor, args: list[str]) -> str | dict[str, Any]:
+    if not args:
+        return "Which request? `/launch-request history LR-1042`"
+    try:
+        with runtime.store.reader() as session:
+            record, entries = request_history(session, args[0], actor=who)
+    except WorkflowError as exc:
+        return refusal_text(exc)
+    except SQLAlchemyError as exc:
+        log.warning("history failed: %s", exc)
+        return replies.UNREADABLE.format(what=f"the history of {escape(args[0])}")
+    return history_message(record, entries, runtime.calendar.tz)
 
 
 def _list(runtime: Runtime, who: Actor, args: list[str]) -> str:
-    with runtime.store.reader() as session:
-        return replies.request_list(team_requests(session, actor=who, limit=20))
+    try:
+        with runtime.store.reader() as session:
+            return replies.request_list(team_requests(session, actor=who, limit=20))
+    except SQLAlchemyError as exc:  # a read: nothing was sent, so nothing can be lost
+        log.warning("list failed: %s", exc)
+        return replies.UNREADABLE.format(what="your team's requests")
 
 
 def _withdraw(runtime: Runtime, who: Actor, args: list[str]) -> str:
@@ -66,5 +100,5 @@ def _help(runtime: Runtime, who: Actor, args: list[str]) -> str:
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "status": _status, "list": _list, "withdraw": _withdraw, "calendar": _calendar,
-    "help": _help, "team": team_command,
+    "help": _help, "team": team_command, "history": _history, "export": export_command,
 }

@@ -34,7 +34,12 @@ from bot.requests import (
 from bot.slack.blocks import clip, escape
 from bot.slack.files import FetchedFiles, fetch_files, payload_files
 from bot.slack.ids import Action, Callback
-from bot.slack.listening import actor, clicked_value, tell
+from bot.slack.listening import (
+    actor,
+    clicked_value,
+    form_button,
+    tell,
+)
 from bot.slack.refusals import refusal_text
 from bot.slack.requests.form import (
     KINDS,
@@ -132,10 +137,7 @@ def _signature(report: Report) -> str:
 
 
 def register(app: App, runtime: Runtime) -> None:
-    @app.action(Action.new_request.value)
-    def new_request(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        open_form(runtime, client, body["trigger_id"], actor(runtime, body))
+    app.action(Action.new_request.value)(form_button(runtime, open_form))
 
     @app.action(Action.reopen.value)
     def reopen(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -286,10 +288,10 @@ def _file(runtime: Runtime, session: Session, meta: FormMeta, values: dict[str, 
     if meta.request:
         return resubmit(session, meta.request, values, actor=who, now=now,
                         calendar=runtime.calendar, files=fetched.files,
-                        unreadable=fetched.unreadable)
+                        unreadable=fetched.unreadable, links=fetched.links)
     return submit(session, values, actor=who, now=now, calendar=runtime.calendar,
                   files=fetched.files, unreadable=fetched.unreadable,
-                  idempotency_key=meta.key, judged=judgement)
+                  idempotency_key=meta.key, judged=judgement, links=fetched.links)
 
 
 def _on_first_input(view: dict[str, Any], message: str) -> dict[str, str]:

@@ -13,11 +13,18 @@ from bot.store.models import RequestState
 HELP = """*/launch-request* files and follows deployment requests.
 • `/launch-request`: open the form (launch, change or staging)
 • `/launch-request list`: your team's requests
-• `/launch-request status LR-1042`: where a request stands
+• `/launch-request status LR-1042`: where a request stands (*Details* shows all of it)
+• `/launch-request history LR-1042`: who did what and when
 • `/launch-request withdraw LR-1042`: withdraw a request before it is approved
 • `/launch-request calendar`: the next deploy days and their cutoffs
+• `/launch-request export [requests|decisions|tickets|audit]`: reviewers, a CSV in your DM
 • `/launch-request team`: manage partner teams (reviewers)
 Before you file, `launchbot check request.yaml` checks a request file on your machine."""
+
+
+# A read that failed (the database is away): say what could not be read; nothing was sent.
+UNREADABLE = ("I couldn't read {what} just now: the database is not answering. "
+              "Please try again in a few minutes.")
 
 
 def unknown_subcommand(verb: str) -> str:

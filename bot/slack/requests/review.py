@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
+from slack_bolt import App
 from sqlalchemy.orm import Session
 
 from bot.kernel.actors import Actor
@@ -13,11 +10,9 @@ from bot.requests import approve, may_decide, reject, request_changes
 from bot.slack.ids import Action, Callback
 from bot.slack.listening import (
     NoteCheck,
-    actor,
-    clicked_value,
+    button,
     note_listener,
     note_opener,
-    run_click,
 )
 from bot.slack.requests.decision import REVIEW_NOTES, review_note_about
 from bot.slack.runtime import Runtime
@@ -31,13 +26,7 @@ def _about(action: str) -> NoteCheck:
 
 
 def register(app: App, runtime: Runtime) -> None:
-    @app.action(Action.approve.value)
-    def on_approve(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        who = actor(runtime, body)
-        request_id = clicked_value(body)
-        run_click(runtime, client, body, who, lambda session: approve(
-            session, request_id, actor=who, now=runtime.clock()))
+    app.action(Action.approve.value)(button(runtime, approve))
 
     changes, rejecting = (REVIEW_NOTES[Callback.changes_comment],
                           REVIEW_NOTES[Callback.reject_reason])

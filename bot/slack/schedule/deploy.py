@@ -24,6 +24,7 @@ from bot.slack.blocks import (
     section,
     user,
 )
+from bot.slack.counts import counted
 from bot.slack.ids import Action
 from bot.slack.requests.card import certificate_text, logo_text
 from bot.store.models import RequestState
@@ -124,7 +125,7 @@ def deploy_buttons(item: DeployItem, day: date) -> dict[str, Any]:
 
 def _counts(items: Sequence[DeployItem]) -> str:
     kinds = [(sum(i.kind == k for i in items), k) for k in KIND_ORDER]
-    return ", ".join(f"{n} {k}" for n, k in kinds if n)
+    return ", ".join(counted(n, k) for n, k in kinds if n)
 
 
 def manifest_message(day: date, items: Sequence[DeployItem], *, tz: tzinfo, page: int = 1,
@@ -142,10 +143,17 @@ def manifest_message(day: date, items: Sequence[DeployItem], *, tz: tzinfo, page
         blocks.append(section(":sunny: *Nothing to deploy today.* No request is approved "
                               "for this deploy day."))
         return text, blocks
-    text = (f"Deploy manifest for {long_date(day)}: {len(items)} item(s) "
-            f"({_counts(items)}), {len(left)} still to deploy.")
-    blocks.append(section(f"*{len(items)} to deploy by close of business* ({_counts(items)})"
-                          f" · {len(left)} not yet marked deployed."))
+    # A slipped item stays listed (with the day it moved to) but no longer counts for today.
+    moved = [i for i in items if i.state == RequestState.approved
+             and i.target_deploy_date != day]
+    today = [i for i in items if i not in moved]
+    slipped = f" · {len(moved)} slipped to a later day" if moved else ""
+    text = (f"Deploy manifest for {long_date(day)}: {counted(len(today), 'item')}"
+            + (f" ({_counts(today)})" if today else "")
+            + f", {len(left)} still to deploy{slipped.replace(' ·', ',')}.")
+    blocks.append(section(f"*{len(today)} to deploy by close of business*"
+                          + (f" ({_counts(today)})" if today else "")
+                          + f" · {len(left)} not yet marked deployed{slipped}."))
     for item in items:
         blocks.append(section(item_text(item, day, tz)))
         files = files_text(item)
@@ -198,8 +206,8 @@ def preview_message(day: date, approved: Sequence[RequestRecord],
 def not_deployed_message(day: date, items: Sequence[DeployItem], *, next_business_day: date,
                          slips_to: date) -> tuple[str, Blocks]:
     """17:00 on deploy day: what is still not marked deployed (with the button to do it)."""
-    text = (f"Close of business: {len(items)} item(s) for {long_date(day)} not marked "
-            "deployed.")
+    text = (f"Close of business: {counted(len(items), 'item')} for {long_date(day)} not "
+            "marked deployed.")
     blocks: Blocks = [section(
         f":hourglass_flowing_sand: *Close of business: {len(items)} not marked deployed* "
         f"for {long_date(day)}.")]

@@ -18,6 +18,7 @@ from bot.slack.blocks import (
     long_date,
     section,
 )
+from bot.slack.counts import counted
 from bot.store.models import RequestState
 
 Blocks = list[dict[str, Any]]
@@ -50,7 +51,7 @@ def digest_message(payload: Mapping[str, Any]) -> tuple[str, Blocks]:
     else:
         open_count = sum(by_state.get(s, 0) for s in ("submitted", "in_review",
                                                       "changes_requested", "approved"))
-        text = (f"Weekly digest for {long_date(day)}: {open_count} open request(s), "
+        text = (f"Weekly digest for {long_date(day)}: {counted(open_count, 'open request')}, "
                 f"{payload.get('new_this_week', 0)} new this week.")
     blocks.append(fields(
         *((STATE_LABELS[RequestState(s)], str(by_state.get(s, 0))) for s in
@@ -75,7 +76,7 @@ def digest_message(payload: Mapping[str, Any]) -> tuple[str, Blocks]:
 
     oldest = payload.get("oldest") or []
     blocks.append(section(clip("*Oldest waiting for review*\n" + (
-        "\n".join(_line(i, f"waiting {i.get('days', 0)} day(s)") for i in oldest)
+        "\n".join(_line(i, f"waiting {counted(int(i.get('days', 0)), 'day')}") for i in oldest)
         or "_Nothing waits for review._"), 3000)))
 
     risky = payload.get("at_risk") or []

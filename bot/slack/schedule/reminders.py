@@ -19,6 +19,7 @@ from bot.slack.blocks import (
     section,
     user,
 )
+from bot.slack.counts import counted
 from bot.slack.ids import Action
 from bot.slack.schedule.deploy import card_link
 from bot.store.models import RequestState
@@ -69,8 +70,8 @@ def partner_reminder(payload: Payload) -> tuple[str, Blocks]:
     certs = list(payload.get("certificates") or [])
     parts = []
     if waiting:
-        parts.append(f"{len(waiting) + int(payload.get('more_waiting') or 0)} request(s) "
-                     "wait on you")
+        waits = len(waiting) + int(payload.get('more_waiting') or 0)
+        parts.append(f"{counted(waits, 'request')} {'waits' if waits == 1 else 'wait'} on you")
     if certs:
         parts.append("production certificates expire soon")
     text = "Reminder: " + " and ".join(parts) + "." if parts else "Reminder."
@@ -97,8 +98,8 @@ def review_reminder(payload: Payload) -> tuple[str, Blocks]:
     items = list(payload.get("items") or [])
     total = len(items) + int(payload.get("more") or 0)
     within = int(payload.get("within") or 3)
-    text = (f"{total} request(s) need a decision: their deploy day is within {within} "
-            "business days.")
+    text = (f"{counted(total, 'request')} {'needs' if total == 1 else 'need'} a decision: "
+            f"{'its' if total == 1 else 'their'} deploy day is within {within} business days.")
     lines = []
     for item in items:
         state = STATE_LABELS.get(RequestState(item["state"]), item["state"])
@@ -129,6 +130,9 @@ def cutoff_notice(payload: Payload) -> tuple[str, Blocks]:
             f"{long_date(following)} deploy.\n"
             f"Adding or changing a push notification URL needs 21 days' notice: submit by "
             f"{long_date(push_cutoff)} to make the {long_date(push_deploy)} deploy.")
+    for day, note in sorted((payload.get("often_closed") or {}).items()):
+        body += (f"\n:warning: {long_date(_date(day))}: {note}; if it is closed, add it to "
+                 "EXTRA_CLOSURES.")
     return text, [section(body),
                   context("Deploys happen by close of business on deploy days, with two weeks' "
                           "notice. `/launch-request` files a request; "
@@ -140,7 +144,7 @@ def ticket_reminder(payload: Payload) -> tuple[str, Blocks]:
     items = list(payload.get("items") or [])
     hours = int(payload.get("hours") or 4)
     total = len(items) + int(payload.get("more") or 0)
-    text = f"{total} support ticket(s) unclaimed for more than {hours} business hours."
+    text = f"{counted(total, 'support ticket')} unclaimed for more than {hours} business hours."
     lines = []
     for item in items:
         urgent = ":rotating_light: *urgent* · " if item.get("urgent") else ""

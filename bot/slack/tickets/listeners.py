@@ -26,14 +26,16 @@ from bot.slack.listening import (
     NoteUseCase,
     Subcommand,
     actor,
-    clicked_value,
+    answer,
+    button,
+    form_button,
     modal_error,
     note_listener,
     note_opener,
-    run_click,
     slash_command,
 )
 from bot.slack.refusals import refusal_text
+from bot.slack.requests.details import history_message
 from bot.slack.runtime import Runtime
 from bot.slack.tickets import replies
 from bot.slack.tickets.form import (
@@ -45,6 +47,7 @@ from bot.slack.tickets.form import (
     ticket_form,
     ticket_note_about,
 )
+from bot.tickets.history import ticket_history
 from bot.tickets.use_cases import (
     answer_ticket,
     claim_ticket,
@@ -89,35 +92,19 @@ def register(app: App, runtime: Runtime) -> None:
     app.command("/support-ticket")(slash_command(
         runtime, open_ticket_form, SUBCOMMANDS, replies.unknown_subcommand))
 
-    @app.action(Action.new_ticket.value)
-    def new_ticket(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        open_ticket_form(runtime, client, body["trigger_id"], actor(runtime, body))
+    app.action(Action.new_ticket.value)(form_button(runtime, open_ticket_form))
 
     @app.view(Callback.ticket_form.value)
     def submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         _submit(runtime, ack, body, client)
 
-    @app.action(Action.ticket_claim.value)
-    def on_claim(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        who = actor(runtime, body)
-        ticket = clicked_value(body)
-        _click(runtime, client, body, who, lambda session: claim_ticket(
-            session, ticket, actor=who, now=runtime.clock()))
+    app.action(Action.ticket_claim.value)(button(runtime, claim_ticket, TICKET))
+    app.action(Action.ticket_waiting.value)(button(runtime, wait_on_partner, TICKET))
 
-    @app.action(Action.ticket_waiting.value)
-    def on_waiting(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        who = actor(runtime, body)
-        ticket = clicked_value(body)
-        _click(runtime, client, body, who, lambda session: wait_on_partner(
-            session, ticket, actor=who, now=runtime.clock()))
-
-    for button, callback in NOTE_BUTTONS.items():
+    for note_button, callback in NOTE_BUTTONS.items():
         use_case, keyword, action = NOTED[callback]
         note = TICKET_NOTES[callback]
-        app.action(button.value)(note_opener(runtime, callback, note, _about(action), TICKET))
+        app.action(note_button.value)(note_opener(runtime, callback, note, _about(action), TICKET))
         app.view(callback.value)(note_listener(runtime, note, _run(use_case, keyword, runtime),
                                                TICKET))
 
@@ -133,11 +120,6 @@ def _run(use_case: Callable[..., Any], keyword: str, runtime: Runtime) -> NoteUs
     def run(session: Session, ticket: str, who: Actor, text: str) -> Any:
         return use_case(session, ticket, actor=who, now=runtime.clock(), **{keyword: text})
     return run
-
-
-def _click(runtime: Runtime, client: WebClient, body: dict[str, Any], who: Actor,
-           use_case: Callable[[Session], Any]) -> None:
-    run_click(runtime, client, body, who, use_case, TICKET)
 
 
 def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -182,11 +164,19 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
 def _status(runtime: Runtime, who: Actor, args: list[str]) -> str:
     if not args:
         return _list(runtime, who, args)
+    return answer(runtime, lambda session: replies.ticket_status(
+        get_ticket(session, args[0], actor=who)), noun=TICKET)
+
+
+def _history(runtime: Runtime, who: Actor, args: list[str]) -> str | dict[str, Any]:
+    if not args:
+        return "Which ticket? `/support-ticket history ST-1001`"
     try:
         with runtime.store.reader() as session:
-            return replies.ticket_status(get_ticket(session, args[0], actor=who))
+            ticket, entries = ticket_history(session, args[0], actor=who)
     except WorkflowError as exc:
         return refusal_text(exc, noun=TICKET)
+    return history_message(None, entries, runtime.calendar.tz, public_id=ticket.public_id)
 
 
 def _list(runtime: Runtime, who: Actor, args: list[str]) -> str:
@@ -199,5 +189,5 @@ def _help(runtime: Runtime, who: Actor, args: list[str]) -> str:
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
-    "status": _status, "list": _list, "help": _help,
+    "status": _status, "list": _list, "help": _help, "history": _history,
 }

@@ -9,8 +9,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
-from bot.slack.renderers import register
-from bot.slack.rendering import NotReady, Outgoing
+from bot.slack.renderers import card_renderers, register
+from bot.slack.rendering import Outgoing
 from bot.slack.tickets.card import ticket_card, ticket_card_text
 from bot.slack.tickets.dm import partner_ticket_dm, staff_ticket_dm
 from bot.store.models import OutboxMessage
@@ -24,29 +24,17 @@ def _record(session: Session, message: OutboxMessage) -> TicketRecord | None:
     return TicketRecord.of(row) if row is not None else None
 
 
-def ticket_card_post(session: Session, message: OutboxMessage, settings: Settings
-                     ) -> list[Outgoing]:
-    record = _record(session, message)
-    channel = message.channel or settings.support_channel or settings.review_channel
-    if record is None or not channel:
-        return []
+def _card_message(session: Session, record: TicketRecord, settings: Settings,
+                  first: bool) -> tuple[str, list[dict]]:
+    # Only the first post's text mentions the reviewer group: an update alerts nobody again.
     group = settings.reviewer_group
-    return [Outgoing(text=ticket_card_text(record, reviewer_group=group),
-                     blocks=ticket_card(record, reviewer_group=group), channel=channel,
-                     card_of=("ticket", record.id))]
+    return (ticket_card_text(record, reviewer_group=group if first else None),
+            ticket_card(record, reviewer_group=group))
 
 
-def ticket_card_update(session: Session, message: OutboxMessage, settings: Settings
-                       ) -> list[Outgoing]:
-    record = _record(session, message)
-    if record is None:
-        return []
-    if not record.card_ts or not record.card_channel:
-        raise NotReady(f"{record.public_id}: the card is not posted yet")
-    # The update's text carries no mention: the group was alerted when the card was posted.
-    return [Outgoing(text=ticket_card_text(record), blocks=ticket_card(
-        record, reviewer_group=settings.reviewer_group), channel=record.card_channel,
-        update_ts=record.card_ts)]
+ticket_card_post, ticket_card_update = card_renderers(
+    "ticket", _record, _card_message,
+    lambda settings: settings.support_channel or settings.review_channel)
 
 
 def partner_ticket_dm_post(session: Session, message: OutboxMessage, settings: Settings

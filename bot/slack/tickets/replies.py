@@ -14,6 +14,7 @@ problem, users who cannot sign in).
 • `/support-ticket`: open the form
 • `/support-ticket list`: your team's tickets
 • `/support-ticket status ST-1001`: where a ticket stands, with the latest messages
+• `/support-ticket history ST-1001`: who did what and when
 You answer the support team from the DM they send you. A ticket needs your production account \
 email (it is separate from your dashboard account)."""
 
