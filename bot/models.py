@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from functools import cache
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -236,9 +237,11 @@ def _drop(data: Any, loc: tuple[int | str, ...]) -> bool:
     return False
 
 
-def _list_fields(model: type[BaseModel]) -> list[str]:
-    return [name for name, info in model.model_fields.items()
-            if "list[" in str(info.annotation)]
+@cache
+def _list_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    # Once per model: rendering every annotation as text cost more than judging a request.
+    return tuple(name for name, info in model.model_fields.items()
+                 if "list[" in str(info.annotation))
 
 
 # A blank redirect URI keeps its dashboard rule's name; every other list says REQ-BLANK.

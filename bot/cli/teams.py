@@ -50,6 +50,13 @@ def cmd_members(args: argparse.Namespace) -> int:
     return cli.EXIT_OK
 
 
+def cmd_move(args: argparse.Namespace) -> int:
+    moved = _run(lambda s: manage.move_records(s, args.slug, args.records, actor=CLI_ACTOR,
+                                               now=_now()))
+    print(f"{cli.plural(len(moved), 'record')} moved to {args.slug}: {', '.join(moved)}")
+    return cli.EXIT_OK
+
+
 def cmd_bind(args: argparse.Namespace) -> int:
     operations = {("workspace", True): manage.bind_workspace,
                   ("workspace", False): manage.unbind_workspace,
@@ -110,6 +117,10 @@ def add_teams_commands(sub: Any) -> None:
             p.add_argument("slug")
             p.add_argument("target", metavar=metavar)
             p.set_defaults(handler=cmd_bind, what=what, bind=bind)
+    p = verbs.add_parser("move", help="give requests and tickets to a team (splitting a team)")
+    p.add_argument("slug")
+    p.add_argument("records", nargs="+", metavar="ID", help="LR-1042, ST-1001, ...")
+    p.set_defaults(handler=cmd_move)
     p = verbs.add_parser("list", help="every team")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_list)

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+from bot.slack.clipping import units
+
 Surface = Literal["modal", "home", "message"]
 
 MAX_VIEW_BLOCKS = 100
@@ -123,7 +125,7 @@ class _Checker:
             return
         if not isinstance(value, str):
             self.add("must be a string", pointer)
-        elif _units(value) > limit:
+        elif units(value) > limit:  # UTF-16 units: never fewer than Slack may count
             self.add(f"must be less than {limit + 1} characters", pointer)
         elif len(value) < minimum:
             self.add(f"must be more than {minimum - 1} characters", pointer)
@@ -325,12 +327,6 @@ class _Checker:
         for option in initial:
             if not isinstance(option, Mapping) or _option_key(option) not in known:
                 self.add("initial option must match one of the options", f"{at}/initial_option")
-
-
-def _units(text: str) -> int:
-    # Slack does not say whether it counts characters or UTF-16 code units: count units, the
-    # larger, so what passes here passes there.
-    return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
 
 
 def _option_key(option: Mapping[str, Any]) -> tuple[Any, Any]:

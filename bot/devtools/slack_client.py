@@ -118,6 +118,18 @@ def _option(element: Mapping[str, Any], value: Any) -> dict[str, Any]:
                      f"options: {[o.get('value') for o in options]}")
 
 
+def option_labelled(view: Mapping[str, Any], action_id: str, text: str) -> str:
+    """The value of the option of select `action_id` whose label holds `text` (a person picks
+    by what they read; option values are the bot's own keys)."""
+    _, element = find_element(view.get("blocks") or [], action_id)
+    options = list(element.get("options") or [])
+    for option in options:
+        if text in str((option.get("text") or {}).get("text", "")):
+            return str(option["value"])
+    raise ValueError(f"{action_id!r} has no option labelled with {text!r}; options: "
+                     f"{[(o.get('text') or {}).get('text') for o in options]}")
+
+
 def find_element(blocks: Iterable[Mapping[str, Any]],
                  action_id: str) -> tuple[str, dict[str, Any]]:
     """(block_id, element) of the interactive element with this action_id."""

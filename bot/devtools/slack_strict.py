@@ -36,6 +36,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.devtools.block_limits import Surface, problems
+from bot.slack.clipping import units
 
 MAX_MESSAGE_TEXT = 40_000  # the top-level `text`: msg_too_long beyond
 MAX_BLOCKS_TEXT = 12_000  # text across all of a message's blocks: msg_blocks_too_long beyond
@@ -76,11 +77,6 @@ class Refusal:
         if self.error == "invalid_blocks":
             body["errors"] = list(self.messages)
         return body
-
-
-def units(text: str) -> int:
-    """The length Slack may count: UTF-16 code units (an emoji outside the BMP counts two)."""
-    return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
 
 
 # -- the Web API spec ---------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.requests import queries
+from bot.requests.diffs import plain_lines
 from bot.requests.records import AttachmentFacts, RequestRecord, kind_order
 
 
@@ -107,17 +108,10 @@ def render_text(day: date, items: list[RequestRecord],
         if i.slip_count:
             lines.append(f"  slipped {_count(i.slip_count, 'time', 'times')}")
         for d in i.changes:
-            lines.append(f"  {d.field}: {_short(d.old)} -> {_short(d.new)}")
+            lines += [f"  {line}" for line in plain_lines(d)]
         for a in i.attachments:
             lines.append(f"  {a.role}: {a.name}  {a.size} bytes  sha256 {a.sha256}")
     return "\n".join(lines) + "\n"
-
-
-def _short(value: Any) -> str:
-    if value is None:
-        return "(none)"
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def _iso(value: date | datetime | None) -> str | None:

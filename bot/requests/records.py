@@ -32,6 +32,30 @@ class DiffEntry:
     old: Any
     new: Any
 
+    @property
+    def is_list(self) -> bool:
+        """A list field (redirect URIs...): described as the items added and removed."""
+        return isinstance(self.old, list) or isinstance(self.new, list)
+
+    @property
+    def added(self) -> list[Any]:
+        old = _items(self.old)
+        return [v for v in _items(self.new) if v not in old]
+
+    @property
+    def removed(self) -> list[Any]:
+        new = _items(self.new)
+        return [v for v in _items(self.old) if v not in new]
+
+    @property
+    def reordered(self) -> bool:
+        """The same items in another order (nothing added or removed)."""
+        return self.is_list and not self.added and not self.removed and self.old != self.new
+
+
+def _items(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else []
+
 
 @dataclass(frozen=True)
 class AttachmentFacts:

@@ -105,6 +105,14 @@ def _pool() -> httpx.Client:
                         limits=httpx.Limits(max_connections=64, max_keepalive_connections=32))
 
 
+def warm() -> None:
+    """Build the TLS context, connection pool and download threads before the first
+    submission: done by the first partners at once, inside their 3 seconds, it cost seconds
+    on a busy machine (and the downloads timed out)."""
+    _pool()
+    _fetchers()
+
+
 @cache
 def _fetchers() -> ThreadPoolExecutor:
     """Threads that download for every submission of the process: starting threads per

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.kernel.actors import Actor
@@ -20,9 +21,10 @@ from bot.slack.ids import Callback
 from bot.slack.notes import NOTE_BLOCK, Note, NoteMeta, note_modal, read_note
 from bot.slack.refusals import refusal_text
 from bot.slack.runtime import Runtime
-from bot.teams.membership import teams_of
+from bot.teams.membership import Unavailable, teams_of
 
 log = logging.getLogger(__name__)
+Reply = TypeVar("Reply")
 TELL_LIMIT = 3000  # characters: a short answer (Slack refuses a message over 40,000)
 MODAL_ERROR_LIMIT = 2000  # characters Slack takes in a modal field's error
 # A modal whose private_metadata the bot cannot read: not one it opened, or from an older
@@ -43,12 +45,18 @@ def actor(runtime: Runtime, body: Mapping[str, Any]) -> Actor:
     """The acting user from any payload (interactivity's `user`, a slash command's `user_id`,
     an event's `event.user`), with the partner teams they are on. The home workspace comes
     from users.info: payloads name the workspace the app is in, not the user's own.
-    Raises bot.teams.membership.Unavailable when Slack cannot say (never a guessed team)."""
+    Raises bot.teams.membership.Unavailable when Slack cannot say (never a guessed team);
+    a reviewer sees every team's records anyway, so they go on working, on no team."""
     user_id = actor_id(body) or str((body.get("event") or {}).get("user") or "")
     is_reviewer = runtime.is_reviewer(user_id)
-    person = runtime.directory.person(user_id)
-    teams = teams_of(runtime.store, runtime.directory, user_id, is_reviewer=is_reviewer,
-                     now=runtime.clock())
+    try:
+        person = runtime.directory.person(user_id)
+        teams = teams_of(runtime.store, runtime.directory, user_id, is_reviewer=is_reviewer,
+                         now=runtime.clock())
+    except Unavailable:
+        if not is_reviewer:
+            raise
+        return Actor(user_id=user_id, team_id="", is_reviewer=True)
     return Actor(user_id=user_id, team_id=person.home_team, is_reviewer=is_reviewer,
                  teams=teams)
 
@@ -169,15 +177,21 @@ def form_button(runtime: Runtime, open_form: Opener) -> Callable[..., None]:
     return on_click
 
 
-def answer(runtime: Runtime, use_case: Callable[[Session], str], *, noun: str = "request",
-           write: bool = False) -> str:
+def answer(runtime: Runtime, use_case: Callable[[Session], Reply], *, noun: str = "request",
+           write: bool = False, unreadable: str | None = None) -> Reply | str:
     """A slash command's answer: what `use_case` says (in a read, or with `write` one unit of
-    work), or the refusal."""
+    work), or the refusal. A read the database fails answers `unreadable` when given (nothing
+    was sent, so nothing is lost)."""
     try:
         with (runtime.store.unit_of_work() if write else runtime.store.reader()) as session:
             text = use_case(session)
     except WorkflowError as exc:
         return refusal_text(exc, noun=noun)
+    except SQLAlchemyError as exc:
+        if write or unreadable is None:
+            raise
+        log.warning("a read for a slash command failed: %s", exc)
+        return unreadable
     if write:
         runtime.poke_relay()
     return text

@@ -60,18 +60,21 @@ CardBuilder = Callable[[Session, Any, Settings, bool], tuple[str, list[dict[str,
 
 
 def card_renderers(kind: str, load: Callable[[Session, OutboxMessage], Any],
-                   build: CardBuilder, channel: Callable[[Settings], str | None]
-                   ) -> tuple[Renderer, Renderer]:
+                   build: CardBuilder, channel: Callable[[Settings], str | None], *,
+                   whole_at: str | None = None) -> tuple[Renderer, Renderer]:
     """The two renderers of a record's card: the first post (in the row's channel, else
     `channel(settings)`; the relay records where it went, as the card of (`kind`, id)), and
-    the update in place, which waits until the card is posted."""
+    the update in place, which waits until the card is posted. `whole_at`: where the whole
+    is when the card must be shortened to fit Slack (bot.slack.fitting)."""
+    extra = {"whole_at": whole_at} if whole_at else {}
     def post(session: Session, message: OutboxMessage, settings: Settings) -> list[Outgoing]:
         record = load(session, message)
         where = message.channel or channel(settings)
         if record is None or not where:
             return []  # nothing left to say anything about, or nowhere to say it
         text, blocks = build(session, record, settings, True)
-        return [Outgoing(text=text, blocks=blocks, channel=where, card_of=(kind, record.id))]
+        return [Outgoing(text=text, blocks=blocks, channel=where, card_of=(kind, record.id),
+                         **extra)]
 
     def update(session: Session, message: OutboxMessage, settings: Settings
                ) -> list[Outgoing]:
@@ -82,5 +85,5 @@ def card_renderers(kind: str, load: Callable[[Session, OutboxMessage], Any],
             raise NotReady(f"{record.public_id}: the card is not posted yet")
         text, blocks = build(session, record, settings, False)
         return [Outgoing(text=text, blocks=blocks, channel=record.card_channel,
-                         update_ts=record.card_ts)]
+                         update_ts=record.card_ts, **extra)]
     return post, update

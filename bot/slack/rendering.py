@@ -28,6 +28,7 @@ class Outgoing:
     update_ts: str | None = None
     card_of: tuple[str, int] | None = None
     thread_parent: int | None = None
+    in_place: bool = False  # updated in place later (a manifest page): never split in a thread
     whole_at: str = "the whole is in the request's details in the App Home"
 
 
@@ -45,7 +46,7 @@ def fit_for_slack(messages: list[Outgoing]) -> list[Outgoing]:
     for i, message in enumerate(messages):
         parent = None if message.thread_parent is None else first_part[message.thread_parent]
         first_part[i] = len(out)
-        if message.update_ts or message.card_of:
+        if message.update_ts or message.card_of or message.in_place:
             blocks = fitting.shrink(message.blocks, where=message.whole_at)
             out.append(replace(message, blocks=blocks, thread_parent=parent))
             continue

@@ -41,6 +41,7 @@ from bot.ops.logs import log_context
 from bot.ops.metrics import ACK_SECONDS, exposition, make_registry, surface_of
 from bot.probes import ProbeOptions, Prober
 from bot.scheduler import Scheduler
+from bot.slack import files
 from bot.slack.client import listener_handlers, make_client
 from bot.slack.log_subjects import subjects
 from bot.slack.relay import Relay
@@ -292,6 +293,7 @@ def assemble(settings: Settings, store: Store, *, client: WebClient | None = Non
     today = runtime.calendar.local_date(clock())
     for year in (today.year, today.year + 1):
         runtime.calendar.is_business_day(date(year, 1, 2))
+    files.warm()  # the download pool too
     app = create_app(runtime)
     scheduler = Scheduler(store, settings, calendar=runtime.calendar, clock=clock,
                           on_posted=relay.poke)

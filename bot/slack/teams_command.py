@@ -17,7 +17,8 @@ USAGE = ("Manage partner teams (reviewers): `/launch-request team list`, "
          "`team show SLUG`, `team create SLUG --name NAME --agency AGENCY`, "
          "`team add-member SLUG USER_ID...`, `team remove-member SLUG USER_ID...`, "
          "`team bind-workspace SLUG TEAM_ID`, `team unbind-workspace SLUG TEAM_ID`, "
-         "`team bind-channel SLUG CHANNEL_ID`, `team unbind-channel SLUG CHANNEL_ID`")
+         "`team bind-channel SLUG CHANNEL_ID`, `team unbind-channel SLUG CHANNEL_ID`, "
+         "`team move SLUG LR-1042 ST-1001...`")
 REVIEWERS_ONLY = "Only reviewers manage partner teams."
 # A mention or channel link Slack may put in the text: <@U123|name>, <#C123|name> -> the ID.
 _REFERENCE = re.compile(r"<[@#]([A-Z0-9]+)(?:\|[^>]*)?>")
@@ -70,6 +71,9 @@ def _answer(runtime: Runtime, who: Actor, verb: str, args: list[str]) -> str:
             where = "added to" if verb == "add-member" else "removed from"
             return (f"{len(done)} member(s) {where} *{slug}*"
                     + (f": {', '.join(escape(d) for d in done)}." if done else "."))
+        if verb == "move":
+            moved = manage.move_records(session, slug, rest, actor=by, now=now)
+            return f"{len(moved)} record(s) moved to *{slug}*: {', '.join(moved)}."
         if verb in BINDINGS:
             if len(rest) != 1:
                 raise TeamError(f"give one ID: `/launch-request team {verb} {slug} ID`")

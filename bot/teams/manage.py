@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.kernel.errors import WorkflowError
+from bot.kernel.ids import REQUEST_IDS, scheme_of
 from bot.store.models import (
     OPEN_STATES,
     OPEN_TICKET_STATES,
@@ -187,6 +188,32 @@ def unbind_channel(session: Session, slug: str, channel: str, *, actor: str,
         raise TeamError(f"channel {channel} is not bound to '{slug}'")
     team.channels.remove(bound)
     _event(session, team, actor, "unbind_channel", now, channel=channel)
+
+
+def move_records(session: Session, slug: str, refs: Sequence[str], *, actor: str,
+                 now: datetime) -> list[str]:
+    """Gives requests and tickets (LR-…, ST-…) to the team `slug` (splitting a team); returns
+    their public IDs. Every ID is checked before anything moves."""
+    team = team_by_slug(session, slug)
+    if not refs:
+        raise TeamError("name at least one request or ticket (LR-1042, ST-1001)")
+    rows: list[Request | Ticket] = []
+    for ref in refs:
+        scheme = scheme_of(ref)
+        row_id = scheme.parse(ref) if scheme is not None else None
+        if scheme is None or row_id is None:
+            raise TeamError(f"'{ref[:40]}' is not a request or ticket ID (LR-1042, ST-1001)")
+        model = Request if scheme is REQUEST_IDS else Ticket
+        row = session.get(model, row_id)
+        if row is None:
+            raise TeamError(f"there is no {scheme.format(row_id)}")
+        rows.append(row)
+    moved = {}
+    for row in rows:
+        moved[row.public_id] = row.partner_team_id
+        row.partner_team_id = team.id
+    _event(session, team, actor, "move_records", now, records=moved)
+    return list(moved)
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ def test_a_reviewer_sets_up_a_team(teams) -> None:
     (("bind-channel", "dhs", "T0DHS"), "'T0DHS' is not a Slack channel ID"),
     (("create", "DHS!", "--name", "x", "--agency", "y"), "'DHS!' is not a team slug"),
     (("show", "nope"), "no team 'nope'"),
+    (("move", "dhs", "LR-1001"), "there is no LR-1001"),
 ])
 def test_bad_input_is_one_line_and_changes_nothing(teams, args, message) -> None:
     teams("create", "dhs", "--name", "DHS", "--agency", "DHS")

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 from typing import Any
 
 import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
+from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.slack_strict import (
     MAX_BLOCKS_TEXT,
     NEWER_METHODS,
@@ -121,3 +127,29 @@ def test_methods_come_from_the_spec_and_a_short_list_of_newer_ones() -> None:
     assert methods["chat.update"] == {"channel", "ts"}
     assert set(NEWER_METHODS) == {"files.getUploadURLExternal", "files.completeUploadExternal"}
     assert refusal("files.getUploadURLExternal", {"filename": "a.csv", "length": 3}) is None
+
+
+# -- the fake Web API refuses each one, as Slack does ---------------------------------------
+
+@pytest.mark.parametrize(("what", "method", "params", "error"), REFUSED,
+                         ids=[case[0] for case in REFUSED])
+def test_the_fake_refuses_each_limit(slack: FakeSlack, what: str, method: str,
+                                     params: dict[str, Any], error: str) -> None:
+    params = dict(params)
+    if "trigger_id" in params:
+        params["trigger_id"] = slack.issue_trigger("U0PARTNER")
+    client = WebClient(token=slack.bot_token, base_url=slack.url, retry_handlers=[])
+    with pytest.raises(SlackApiError) as refused:
+        client.api_call(method, json=params)
+    assert refused.value.response["error"] == error, refused.value.response.data
+    assert not slack.messages_in("C0REVIEW")
+
+
+def test_the_fake_answers_a_response_url_post_over_the_limit_with_400(
+        slack: FakeSlack) -> None:
+    url = slack.issue_response_url(channel_id="C0REVIEW", user_id="U0PARTNER")
+    body = json.dumps({"text": "t", "blocks": [section("x" * 3000)] * 5}).encode()
+    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as answered:
+        urllib.request.urlopen(request, timeout=5)
+    assert answered.value.code == 400 and answered.value.read() == b"msg_blocks_too_long"

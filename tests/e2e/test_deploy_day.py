@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from bot.config import Settings
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.slack_client import SignedSender
-from bot.requests import Actor, submit
+from bot.requests import Actor, approve, submit
 from bot.slack.server import BackgroundServer, Bot, assemble
 from bot.store.db import Store
 from tests.partner_teams import AGENCY_TEAM, make_teams
@@ -141,3 +141,37 @@ def _first_post(slack: FakeSlack) -> dict[str, Any]:
     message = slack.messages_in(MANIFEST_CHANNEL)[0]
     blocks = call.params["blocks"]
     return dict(message, blocks=json.loads(blocks) if isinstance(blocks, str) else blocks)
+
+
+def test_a_deploy_day_of_a_hundred_items_is_posted_whole_against_the_strict_fake(
+        deploy_world: tuple[FakeSlack, Bot, SignedSender, Clock]) -> None:
+    """100 approved requests with long names: the preview, the manifest pages and the 17:00
+    list all reach Slack (which refuses any message over its limits), naming every item."""
+    slack, bot, _, clock = deploy_world
+    for n in range(100):
+        _file(bot, n, f"Benefits & Claims {n} " + "<Portal> " * 18)
+    with bot.runtime.store.unit_of_work() as s:
+        for n in range(100):
+            approve(s, f"LR-{1001 + n}", actor=Actor(REVIEWER, "T0IDP", is_reviewer=True),
+                    now=FILED)
+    _deliver(bot)
+
+    clock.now = datetime(2026, 11, 17, 14, 0, tzinfo=UTC)  # two business days before
+    bot.scheduler.tick("preview")
+    clock.now = datetime(2026, 11, 19, 14, 0, tzinfo=UTC)  # 09:00: the manifest
+    bot.scheduler.tick("manifest")
+    clock.now = datetime(2026, 11, 19, 22, 0, tzinfo=UTC)  # 17:00: not yet deployed
+    bot.scheduler.tick("not_deployed")
+    _deliver(bot)
+
+    assert not slack.errors(), [(c.method, c.error) for c in slack.errors()]
+    posts = slack.messages_in(MANIFEST_CHANNEL)
+    manifests = [m for m in posts if "Deploy manifest" in text_of(m["blocks"])]
+    assert len(manifests) == 9  # 12 items a page
+    on_manifest = [b["block_id"] for m in manifests for b in m["blocks"]
+                   if b["type"] == "actions"]
+    assert on_manifest == [f"deploy:LR-{1001 + n}" for n in range(100)]
+    assert any("Deploy preview" in text_of(m["blocks"]) for m in posts)
+    late = next(m for m in posts if "Close of business" in m["text"])
+    assert "100 not marked deployed" in text_of(late["blocks"])
+    assert "…and 75 more on the manifest." in text_of(late["blocks"])

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.devtools.fake_slack import FakeSlack
-from bot.devtools.slack_client import SignedSender, Signing
+from bot.devtools.slack_client import SignedSender, Signing, option_labelled
 from bot.slack.server import BackgroundServer, Bot, assemble
 from bot.store.db import Store
 from bot.store.models import Request
@@ -359,13 +359,13 @@ def test_a_change_request_records_only_what_changes(world: World) -> None:
     sender.block_action("pick_kind", user_id=PARTNER, view=view, value="change")
     view = world.view_of(PARTNER, before)
     before = world.view_calls()
-    sender.block_action("pick_integration", user_id=PARTNER, view=view, value=issuer)
+    sender.block_action("pick_integration", user_id=PARTNER, view=view,
+                        value=option_labelled(view, "pick_integration", "Benefits Portal"))
     view = world.view_of(PARTNER, before)
     shown = text_of(view["blocks"])
     assert "In production now" in shown and "https://benefits.example.gov/auth/result" in shown
     answer = sender.view_submission(view, user_id=PARTNER, values={
-        "redirect_uris": "https://benefits.example.gov/auth/result\n"
-                         "https://claims.benefits.example.gov/auth/result",
+        "add_redirect_uris": "https://claims.benefits.example.gov/auth/result",
         "change_summary": "Add the claims subdomain.",
         "attestations": ["iaa_lists_integration"]}).json()
     assert answer["response_action"] == "update", answer

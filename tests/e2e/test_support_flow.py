@@ -22,7 +22,8 @@ from bot.devtools.slack_client import SignedSender
 from bot.rules.support import URGENT_CATEGORY
 from bot.slack.server import BackgroundServer, assemble
 from bot.store.db import Store
-from bot.store.models import OutboxMessage, OutboxStatus, TicketAttachment
+from bot.store.models import OutboxMessage, OutboxStatus, Ticket, TicketAttachment
+from bot.teams.manage import add_members
 from bot.tickets.queries import ticket_trail
 from tests.e2e.test_launch_flow import (
     AGENCY,
@@ -37,7 +38,7 @@ from tests.e2e.test_launch_flow import (
     eventually,
     text_of,
 )
-from tests.partner_teams import make_teams
+from tests.partner_teams import OTHER_TEAM, make_teams
 
 SUPPORT_CHANNEL = "C0SUPPORT"
 GROUP = "S0REVIEWERS"
@@ -272,3 +273,21 @@ def test_app_home_lists_open_tickets_beside_requests(world: World) -> None:
     world.sender.app_home_opened(REVIEWER)
     queue = text_of(eventually(lambda: world.slack.home_view(REVIEWER))["blocks"])
     assert "Open support tickets* (1" in queue and "unclaimed" in queue
+
+
+def test_someone_on_two_teams_picks_the_team_of_a_ticket(world: World, db: Store) -> None:
+    with db.unit_of_work() as session:
+        add_members(session, "other", [PARTNER], actor="U0SETUP", now=NOW)
+    view = open_ticket_form(world)
+    picker = next(b for b in view["blocks"] if b.get("block_id") == "partner_team")
+    assert [o["value"] for o in picker["element"]["options"]] == ["1", "2"]
+    values = {**TICKET, "production_account_email": "pat.doe@example.gov"}
+    unpicked = world.sender.view_submission(view, user_id=PARTNER, values=values).json()
+    assert unpicked["errors"] == {"partner_team": "Pick the partner team this ticket is for."}
+    assert world.sender.view_submission(view, user_id=PARTNER, values={
+        **values, "partner_team": "2"}).json()["response_action"] == "update"
+    with db.reader() as session:
+        assert session.scalars(select(Ticket.partner_team_id)).all() == [OTHER_TEAM]
+    assert "ST-1001" in world.sender.slash_command("/support-ticket", "status ST-1001",
+                                                   user_id=OTHER_PARTNER,
+                                                   team_id=OTHER_AGENCY).text

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from bot.devtools.fake_slack import RESPONSE_ACTION_METHOD, RESPONSE_URL_METHOD
+from bot.devtools.slack_client import option_labelled
 from bot.rules.support import URGENT_CATEGORY
 from bot.slack.blocks import escape
 from tests.rules.certs import make_cert
@@ -232,14 +233,13 @@ def run_request_flow(flow: Flow) -> None:
     view = flow.modal(PARTNER, lambda: flow.slash("/launch-request", "new"))
     view = flow.modal(PARTNER, lambda: sender.block_action("pick_kind", user_id=PARTNER,
                                                            view=view, value="change"))
-    issuer = f"urn:gov:gsa:openidconnect.profiles:sp:sso:dhs:{TIGHT}"
     view = flow.modal(PARTNER, lambda: sender.block_action(
-        "pick_integration", user_id=PARTNER, view=view, value=issuer))
+        "pick_integration", user_id=PARTNER, view=view,
+        value=option_labelled(view, "pick_integration", "Benefits")))
     assert "In production now" in text_of(view["blocks"])
     answer = flow.file(view, PARTNER, {
         "friendly_name": f"Renamed {NAME}", "change_summary": PAYLOAD,
-        "redirect_uris": "https://benefits.example.gov/auth/result\n"
-                         "https://claims.benefits.example.gov/auth/result",
+        "add_redirect_uris": "https://claims.benefits.example.gov/auth/result",
         "attestations": ["iaa_lists_integration"]})
     assert "LR-1002" in text_of(answer.get("view")), answer
     card = flow.card(REVIEW_CHANNEL, "LR-1002")

@@ -104,3 +104,12 @@ def test_app_home_shows_a_partner_their_team(world: World) -> None:
     shown = text_of(home["blocks"])
     assert "Your team" in shown and "Agency team" in shown
     assert "<@U0TEAMMATE>" in shown and "everyone from workspace T0AGENCY" in shown
+
+
+def test_a_reviewer_goes_on_working_when_slack_cannot_say_their_team(world: World) -> None:
+    record = world.file_request(44)
+    world.slack.fail_next(1, status=500, method="users.info")
+    answer = world.sender.slash_command("/launch-request", f"status {record.public_id}",
+                                        user_id="U0STAFF2").text
+    assert record.public_id in answer and "try again" not in answer
+    assert any(not c.ok for c in world.slack.calls_to("users.info"))  # it did fail

@@ -97,3 +97,31 @@ def test_free_slug(db: Store) -> None:
         assert manage.free_slug(s, "Agency  partners") == "agency-partners-2"
         assert manage.free_slug(s, "42") == "t-42"
         assert manage.SLUG.fullmatch(manage.free_slug(s, "é"))
+
+
+def test_moving_records_to_another_team(db: Store) -> None:
+    """Splitting a team: its records go to the new team; a bad ID moves nothing."""
+    from bot.calendar import DeployCalendar
+    from bot.requests import submit
+    from bot.store.models import Request
+    from tests.partner_teams import AGENCY_TEAM, OTHER_TEAM, make_teams
+    from tests.requests.conftest import LAUNCH_FILES, PARTNER, example, example_files
+
+    make_teams(db)
+    with db.unit_of_work() as s:
+        filed = submit(s, example("launch-oidc.yaml"), actor=PARTNER, now=NOW,
+                       calendar=DeployCalendar(), files=example_files(*LAUNCH_FILES))
+    with pytest.raises(TeamError, match="there is no LR-1999"), db.unit_of_work() as s:
+        manage.move_records(s, "other", [filed.public_id, "LR-1999"], actor="U0S", now=NOW)
+    with pytest.raises(TeamError, match="'X-1' is not a request or ticket ID"), \
+            db.unit_of_work() as s:
+        manage.move_records(s, "other", ["X-1"], actor="U0S", now=NOW)
+    with db.reader() as s:
+        assert s.get(Request, filed.id).partner_team_id == AGENCY_TEAM
+    with db.unit_of_work() as s:
+        assert manage.move_records(s, "other", [filed.public_id.lower()], actor="U0S",
+                                   now=NOW) == [filed.public_id]
+    with db.reader() as s:
+        assert s.get(Request, filed.id).partner_team_id == OTHER_TEAM
+        assert manage.show_team(s, "other").open_requests == [filed.public_id]
+    assert _events(db)[-1] == ("U0S", "move_records")

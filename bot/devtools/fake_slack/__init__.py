@@ -3,9 +3,11 @@
 Modelled on bolt-python's mock web API server, but stateful: it keeps the messages, views, DMs
 and triggers the bot creates, so a test (or the demo) can look at what each person would see.
 It answers slack_sdk's WebClient as Slack does (JSON or form bodies, bearer token, `ok: false`
-errors, 429 with Retry-After), enforces the Block Kit limits in `block_limits`, serves
-`files.info`, private file downloads and files_upload_v2's upload (files.getUploadURLExternal,
-the upload URL, files.completeUploadExternal), and response_url posts.
+errors, 429 with Retry-After), refuses what Slack refuses (`slack_strict`: methods and
+required arguments from Slack's published Web API spec, slack_sdk's Block Kit models, and the
+limits in `block_limits`, with Slack's error codes), serves `files.info`, private file
+downloads and files_upload_v2's upload (files.getUploadURLExternal, the upload URL,
+files.completeUploadExternal), and response_url posts.
 
     with FakeSlack() as slack:
         client = WebClient(token=slack.bot_token, base_url=slack.url)

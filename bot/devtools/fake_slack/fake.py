@@ -26,8 +26,10 @@ from bot.devtools.fake_slack.state import (
     StoredFile,
     Trigger,
     bearer,
+    refused,
 )
 from bot.devtools.fake_slack.views import ViewsMixin
+from bot.devtools.slack_strict import method_refusal
 
 
 class FakeSlack(MessagesMixin, ViewsMixin, FilesMixin):
@@ -307,6 +309,10 @@ class FakeSlack(MessagesMixin, ViewsMixin, FilesMixin):
             raise SlackError("not_authed")
         if token != self.bot_token:
             raise SlackError("invalid_auth")
+        # Slack's published spec first: a method it does not have, a required argument missing.
+        refusal = method_refusal(method, params)
+        if refusal is not None:
+            raise refused(refusal)
         handler = _METHODS.get(method)
         if handler is None:
             raise SlackError("unknown_method")

@@ -7,8 +7,8 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from bot.devtools.block_limits import problems
-from bot.devtools.fake_slack.state import RESPONSE_URL_METHOD, Answer, SlackError, invalid, truthy
+from bot.devtools.fake_slack.state import RESPONSE_URL_METHOD, Answer, SlackError, refused, truthy
+from bot.devtools.slack_strict import message_refusal
 
 
 class MessagesMixin:
@@ -38,10 +38,10 @@ class MessagesMixin:
 
     def _respond(self, target: dict[str, Any], params: dict[str, Any]) -> Answer:
         channel, ts = target["channel"], target["ts"]
-        found = problems({"text": params.get("text"), "blocks": params.get("blocks")}, "message")
-        if found:
-            return Answer(400, {"ok": False, "error": "invalid_blocks", "errors": found},
-                           raw=b"invalid_blocks", content_type="text/plain")
+        refusal = message_refusal(params.get("text"), params.get("blocks"))
+        if refusal is not None:  # a response_url answers 400 with the error as plain text
+            return Answer(400, refusal.body(), raw=refusal.error.encode(),
+                          content_type="text/plain")
         original = self._find_message(channel, ts) if channel and ts else None
         if truthy(params.get("delete_original")) and original is not None:
             self._messages[channel].remove(original)
@@ -75,13 +75,9 @@ class MessagesMixin:
         return blocks
 
     def _check_message(self, params: Mapping[str, Any]) -> None:
-        text = params.get("text")
-        if isinstance(text, str) and len(text) > 40_000:
-            raise SlackError("msg_too_long")
-        if params.get("blocks") is not None:
-            found = problems(params["blocks"], "message")
-            if found:
-                raise invalid(found, "invalid_blocks")
+        refusal = message_refusal(params.get("text"), params.get("blocks"))
+        if refusal is not None:
+            raise refused(refusal)
 
     def _post(self, channel: str, params: Mapping[str, Any]) -> dict[str, Any]:
         message: dict[str, Any] = {

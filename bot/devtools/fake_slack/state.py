@@ -6,6 +6,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.devtools.slack_strict import Refusal
+
 Clock = Callable[[], float]
 
 DISCONNECT = "disconnect"
@@ -114,6 +116,13 @@ def invalid(surface_problems: list[str], error: str = "invalid_arguments") -> Sl
     if error == "invalid_blocks":
         extra["errors"] = surface_problems
     return SlackError(error, **extra)
+
+
+def refused(refusal: Refusal) -> SlackError:
+    """slack_strict's refusal as the fake's error answer."""
+    body = refusal.body()
+    return SlackError(refusal.error, **{k: v for k, v in body.items()
+                                        if k not in ("ok", "error")})
 
 
 def bearer(headers: Mapping[str, str]) -> str | None:

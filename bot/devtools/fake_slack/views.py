@@ -7,7 +7,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from bot.devtools.block_limits import Surface, problems, response_action_problems
+from bot.devtools.block_limits import Surface, response_action_problems
 from bot.devtools.fake_slack.state import (
     MAX_VIEW_STACK,
     RESPONSE_ACTION_METHOD,
@@ -17,6 +17,7 @@ from bot.devtools.fake_slack.state import (
     Trigger,
     invalid,
 )
+from bot.devtools.slack_strict import view_problems
 
 
 class ViewsMixin:
@@ -35,6 +36,8 @@ class ViewsMixin:
         user sees an error), else update/push/clear the stack. Recorded as a
         `response_action` call; returns the problems."""
         found = response_action_problems(answer, submitted_view)
+        if not found and answer.get("response_action") in ("update", "push"):
+            found = view_problems(answer.get("view"), "modal")  # slack_sdk's models too
         with self._cond:
             body: dict[str, Any] = {"ok": True}
             view_id = submitted_view.get("id")
@@ -109,7 +112,7 @@ class ViewsMixin:
     def _check_view(self, view: Any, surface: Surface) -> Mapping[str, Any]:
         if not isinstance(view, Mapping):
             raise invalid(["must provide an object [json-pointer:/view]"])
-        found = problems(view, surface)
+        found = view_problems(view, surface)
         if found:
             raise invalid(found)
         return view

@@ -27,6 +27,8 @@ from bot.slack.blocks import (
     section,
     user,
 )
+from bot.slack.changes import change_lines
+from bot.slack.fitting import line_sections
 from bot.slack.ids import Action, Block
 from bot.slack.times import local_time
 from bot.store.models import UNDECIDED_STATES, RequestState
@@ -55,19 +57,14 @@ def summary_fields(record: RequestRecord) -> dict[str, Any]:
     )
 
 
-def diff_text(diff: dict[str, Any] | None) -> str | None:
+WHOLE_CHANGE = "the whole is in `launchbot manifest` once approved"
+
+
+def diff_blocks(diff: dict[str, Any] | None) -> CardBlocks:
+    """The change, item by item (added, removed), in as many sections as it takes."""
     if not diff:
-        return None
-    lines = [f"• *{escape(name)}*: {escape(_brief(change.get('old')))} → "
-             f"{escape(_brief(change.get('new')))}" for name, change in diff.items()]
-    return clip("*Changes*\n" + "\n".join(lines), 3000)
-
-
-def _brief(value: Any) -> str:
-    if value in (None, "", []):
-        return "(none)"
-    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-    return clip(text, 300)
+        return []
+    return line_sections(change_lines(diff, where=WHOLE_CHANGE), title="*Changes*")
 
 
 def logo_text(logo: LogoFacts | None) -> str:
@@ -146,9 +143,7 @@ def review_card(record: RequestRecord, *, logo: LogoFacts | None,
     if expedited:
         blocks.append(section(expedited))
     blocks.append(summary_fields(record))
-    change = diff_text(record.diff)
-    if change:
-        blocks.append(section(change))
+    blocks += diff_blocks(record.diff)
     if record.submitted.get("change_summary"):
         blocks.append(section("*Why*\n" + escape(clip(record.submitted["change_summary"],
                                                         2000))))

@@ -8,11 +8,10 @@ from typing import Any
 from slack_bolt import App
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.requests import Actor, WorkflowError, get_request, team_requests, withdraw
+from bot.requests import Actor, RequestRecord, get_request, team_requests, withdraw
 from bot.requests.history import request_history
 from bot.slack.blocks import escape, section
-from bot.slack.listening import Subcommand, slash_command
-from bot.slack.refusals import refusal_text
+from bot.slack.listening import Subcommand, answer, slash_command
 from bot.slack.requests import replies
 from bot.slack.requests.card import details_button
 from bot.slack.requests.details import history_message
@@ -34,14 +33,12 @@ def register(app: App, runtime: Runtime) -> None:
 def _status(runtime: Runtime, who: Actor, args: list[str]) -> str | dict[str, Any]:
     if not args:
         return _list(runtime, who, args)
-    try:
-        with runtime.store.reader() as session:
-            record = get_request(session, args[0], actor=who)
-    except WorkflowError as exc:
-        return refusal_text(exc)
-    except SQLAlchemyError as exc:
-        log.warning("status failed: %s", exc)
-        return replies.UNREADABLE.format(what=escape(args[0]))
+    return answer(runtime, lambda session: _status_message(
+        get_request(session, args[0], actor=who)),
+        unreadable=replies.UNREADABLE.format(what=escape(args[0])))
+
+
+def _status_message(record: RequestRecord) -> dict[str, Any]:
     text = replies.status(record)
     return {"text": text, "blocks": [section(text, accessory=details_button(record))]}
 
@@ -49,21 +46,15 @@ def _status(runtime: Runtime, who: Actor, args: list[str]) -> str | dict[str, An
 def _history(runtime: Runtime, who: Actor, args: list[str]) -> str | dict[str, Any]:
     if not args:
         return "Which request? `/launch-request history LR-1042`"
-    try:
-        with runtime.store.reader() as session:
-            record, entries = request_history(session, args[0], actor=who)
-    except WorkflowError as exc:
-        return refusal_text(exc)
-    except SQLAlchemyError as exc:
-        log.warning("history failed: %s", exc)
-        return replies.UNREADABLE.format(what=f"the history of {escape(args[0])}")
-    return history_message(record, entries, runtime.calendar.tz)
+    return answer(runtime, lambda session: history_message(
+        *request_history(session, args[0], actor=who), runtime.calendar.tz),
+        unreadable=replies.UNREADABLE.format(what=f"the history of {escape(args[0])}"))
 
 
 def _list(runtime: Runtime, who: Actor, args: list[str]) -> str:
     try:
         with runtime.store.reader() as session:
-            return replies.request_list(team_requests(session, actor=who, limit=20))
+            return replies.request_list(team_requests(session, actor=who, limit=21), shown=20)
     except SQLAlchemyError as exc:  # a read: nothing was sent, so nothing can be lost
         log.warning("list failed: %s", exc)
         return replies.UNREADABLE.format(what="your team's requests")
@@ -72,14 +63,9 @@ def _list(runtime: Runtime, who: Actor, args: list[str]) -> str:
 def _withdraw(runtime: Runtime, who: Actor, args: list[str]) -> str:
     if not args:
         return "Which request? `/launch-request withdraw LR-1042`"
-    try:
-        with runtime.store.unit_of_work() as session:
-            record = withdraw(session, args[0], actor=who, now=runtime.clock(),
-                              reason=" ".join(args[1:]) or None)
-    except WorkflowError as exc:
-        return refusal_text(exc)
-    runtime.poke_relay()
-    return replies.withdrawn(record)
+    return answer(runtime, lambda session: replies.withdrawn(withdraw(
+        session, args[0], actor=who, now=runtime.clock(), reason=" ".join(args[1:]) or None)),
+        write=True)
 
 
 def _calendar(runtime: Runtime, who: Actor, args: list[str]) -> str:

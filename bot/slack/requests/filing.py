@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,20 +43,23 @@ from bot.slack.listening import (
 from bot.slack.refusals import refusal_text
 from bot.slack.requests.form import (
     KINDS,
+    LIST_EDITS,
     PICK_KIND,
-    PICK_TEAM,
-    TEAM_BLOCK,
     FormMeta,
+    add_block,
+    apply_list_edits,
     changed_only,
     confirmation,
     form_errors,
+    list_fits,
     picked_value,
     read_state,
+    remove_block,
     request_form,
 )
 from bot.slack.requests.probing import probe_later
 from bot.slack.runtime import Runtime
-from bot.teams.manage import teams_by_id
+from bot.slack.team_picker import TEAM_BLOCK, acting_for, pick_team, team_choices
 
 log = logging.getLogger(__name__)
 RESHAPERS = (Action.pick_kind, Action.pick_protocol, Action.pick_ial, Action.pick_integration)
@@ -64,39 +67,59 @@ STORE_FAILED = ("We could not store your request just now, so nothing was filed.
                 "Please submit again in a moment.")
 
 
-def _integrations(runtime: Runtime, who: Actor) -> tuple[dict[str, str], dict[str, dict]]:
-    """The team's production integrations: labels for the picker, configurations by issuer."""
+@dataclass(frozen=True)
+class _TeamIntegrations:
+    """The team's production integrations, keyed by row ID (the picker's option values)."""
+
+    labels: dict[str, str]
+    issuers: dict[str, str]
+    configs: dict[str, dict[str, Any]]
+
+    def id_of(self, issuer: str | None) -> str | None:
+        return next((i for i, known in self.issuers.items() if known == issuer), None)
+
+
+def _integrations(runtime: Runtime, who: Actor) -> _TeamIntegrations:
     with runtime.store.reader() as session:
         rows = access.own(who, queries.integrations(session))
-        return ({i.issuer: f"{i.friendly_name or i.issuer} ({i.issuer})" for i in rows},
-                {i.issuer: dict(i.configuration) for i in rows})
-
-
-def team_choices(runtime: Runtime, who: Actor) -> dict[str, str]:
-    """The teams someone on several partner teams picks from (team ID -> name); else none."""
-    if len(who.teams) < 2:
-        return {}
-    with runtime.store.reader() as session:
-        return {str(t.id): f"{t.name} ({t.slug})" for t in teams_by_id(session, who.teams)}
-
-
-def picked_team(who: Actor, values: dict[str, Any]) -> Actor | None:
-    """`who` acting for the team picked on the form (taken out of `values`): `who` as is when
-    on one team, None when on several and none of theirs was picked."""
-    picked = values.pop(TEAM_BLOCK, None)
-    if len(who.teams) < 2:
-        return who
-    team = int(picked) if isinstance(picked, str) and picked.isascii() and picked.isdigit() \
-        and len(picked) < 12 else None
-    return replace(who, acting_for=team) if team in who.teams else None
+        return _TeamIntegrations(
+            labels={str(i.id): f"{i.friendly_name or i.issuer} ({i.issuer})" for i in rows},
+            issuers={str(i.id): i.issuer for i in rows},
+            configs={str(i.id): dict(i.configuration) for i in rows})
 
 
 def _form(runtime: Runtime, who: Actor, meta: FormMeta, values: dict[str, Any],
           **extra: Any) -> dict[str, Any]:
-    labels, configs = _integrations(runtime, who) if meta.kind == "change" else ({}, {})
-    return request_form(meta, values, integrations=labels,
-                        current=configs.get(meta.issuer or ""),
+    team = _integrations(runtime, who) if meta.kind == "change" else \
+        _TeamIntegrations({}, {}, {})
+    picked = team.id_of(meta.issuer)
+    return request_form(meta, values, integrations=team.labels, picked=picked,
+                        current=team.configs.get(picked or ""),
                         teams=team_choices(runtime, who), **extra)
+
+
+def _reopened_values(runtime: Runtime, record: RequestRecord) -> tuple[dict[str, Any], list[str]]:
+    """The request's values to prefill, and the list fields it edits line by line: on a change,
+    every list field (as lines to add and remove against production); on a launch or staging
+    request, a list too long for its input (against the request as it is)."""
+    values = {k: v for k, v in record.submitted.items() if k not in ("logo", "certificates")}
+    listed: list[str] = []
+    production: dict[str, Any] = {}
+    if record.kind == "change":
+        with runtime.store.reader() as session:
+            row = queries.integration_by_issuer(session, record.issuer or "")
+            production = dict(row.configuration) if row is not None else {}
+    for name in LIST_EDITS:
+        asked = values.get(name)
+        if record.kind == "change" and isinstance(asked, list):
+            base = [str(v) for v in production.get(name) or []]
+            del values[name]
+            values[add_block(name)] = [v for v in asked if v not in base]
+            values[remove_block(name)] = [v for v in base if v not in asked]
+        elif not list_fits(asked):
+            del values[name]
+            listed.append(name)
+    return values, listed
 
 
 def open_form(runtime: Runtime, client: WebClient, trigger_id: str, who: Actor,
@@ -104,11 +127,10 @@ def open_form(runtime: Runtime, client: WebClient, trigger_id: str, who: Actor,
     """A new form, or (from "Reopen the form") the request prefilled for resubmission."""
     meta, values, notice = FormMeta.new(), {}, None
     if record is not None:
-        meta = FormMeta.new(kind=record.kind, request=record.public_id,
-                            issuer=record.issuer if record.kind == "change" else None)
         # Uploads cannot be prefilled; left empty, the previous files are kept.
-        values = {k: v for k, v in record.submitted.items()
-                  if k not in ("logo", "certificates")}
+        values, listed = _reopened_values(runtime, record)
+        meta = FormMeta.new(kind=record.kind, request=record.public_id, listed=listed,
+                            issuer=record.issuer if record.kind == "change" else None)
         if record.decision_note:
             notice = f":pencil2: *Asked for:* {escape(record.decision_note)}"
     client.views_open(trigger_id=trigger_id,
@@ -176,11 +198,11 @@ def _reshape(runtime: Runtime) -> Any:
             meta = meta.model_copy(update={"kind": chosen if chosen in KINDS else None,
                                            "issuer": None, "warned": None})
         elif picked["action_id"] == Action.pick_integration:
-            _, configs = _integrations(runtime, who)
-            issuer = chosen if chosen in configs else None
+            # Production's values are shown above the inputs, never prefilled: what the
+            # partner leaves empty stays as it is.
+            issuer = _integrations(runtime, who).issuers.get(chosen or "")
             meta = meta.model_copy(update={"issuer": issuer, "warned": None})
-            values = {**configs.get(issuer or "", {}), "change_summary":
-                      values.get("change_summary")}
+            values = {"change_summary": values.get("change_summary")}
         client.views_update(view_id=view["id"], hash=view.get("hash"),
                             view=_form(runtime, who, meta, values))
     return reshape
@@ -199,9 +221,10 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
     if values["kind"] not in ("launch", "change", "staging"):
         ack(response_action="errors", errors={"kind": PICK_KIND})
         return
-    acting = picked_team(who, values) if not meta.request else who
+    picked = values.pop(TEAM_BLOCK, None)
+    acting = acting_for(who, picked) if not meta.request else who
     if acting is None:
-        ack(response_action="errors", errors={TEAM_BLOCK: PICK_TEAM})
+        ack(response_action="errors", errors={TEAM_BLOCK: pick_team("request")})
         return
     who = acting
     if meta.kind is None:  # picked, but the form has not followed yet: show it
@@ -210,6 +233,14 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
         return
     if meta.issuer:
         values["issuer"] = meta.issuer
+    elif values["kind"] == "change" and meta.request is None:
+        # The picker's value is the integration's row ID; the request names its issuer.
+        values["issuer"] = _integrations(runtime, who).issuers.get(values.get("issuer") or "",
+                                                                   values.get("issuer"))
+    values, edit_errors = apply_list_edits(values, _list_base(runtime, meta, values, who))
+    if edit_errors:
+        ack(response_action="errors", errors=edit_errors)
+        return
     # Uploads survive the warnings round trip in the metadata (file inputs cannot be refilled).
     file_ids = {**meta.files, **{k: v for k, v in form.file_ids.items() if v}}
     # Slack waits 3 seconds for this answer: the downloads get half of it. The submission's
@@ -273,6 +304,24 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
     runtime.poke_relay()
     ack(response_action="update", view=_confirmation(record))
     probe_later(runtime, record)  # after the answer: probes take seconds
+
+
+def _list_base(runtime: Runtime, meta: FormMeta, values: dict[str, Any],
+               who: Actor) -> dict[str, Any]:
+    """What lines to add and remove apply to: production's configuration on a change, else
+    the request being reopened as it is."""
+    if not any(k.startswith(("add_", "remove_")) for k in values):
+        return {}
+    with runtime.store.reader() as session:
+        if values.get("kind") == "change":
+            row = queries.integration_by_issuer(session, values.get("issuer") or "")
+            return dict(row.configuration) if row is not None else {}
+        if meta.request:
+            try:
+                return dict(get_request(session, meta.request, actor=who).submitted)
+            except WorkflowError:
+                return {}
+    return {}
 
 
 def _confirmation(record: RequestRecord) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -22,6 +22,7 @@ from bot.rules.identity import ATTRIBUTES
 from bot.rules.launch import AUDIENCES
 from bot.slack.blocks import clip, context, divider, escape, long_date, plain, section
 from bot.slack.ids import Action, Block, Callback
+from bot.slack.team_picker import TEAM_BLOCK, team_block
 
 TITLE = "Deployment request"  # Slack allows 24 characters
 METADATA_LIMIT = 3000  # characters of private_metadata Slack holds
@@ -29,6 +30,11 @@ METADATA_LIMIT = 3000  # characters of private_metadata Slack holds
 # input): metadata read back must leave room for it. The bot's own is a few hundred characters.
 METADATA_ROOM = 1000
 MAX_FILES = 10  # Slack's most for one file input
+MAX_INPUT = 3000  # characters Slack lets a plain_text_input hold (and prefill)
+# List fields a form edits line by line (add these, remove those) rather than as a whole, when
+# there is a list in place already: the list may not fit one input (200 redirect URIs), and a
+# form must never prefill a clipped list that would then be submitted as the new one.
+LIST_EDITS = ("redirect_uris",)
 SLACK_FILE_ID = re.compile(r"F[0-9A-Z]{1,31}")
 FileIds = Annotated[list[str], Limits(max_length=MAX_FILES)]
 SANDBOX = ("*Sandbox changes need no request* (ENV-SANDBOX). They take effect immediately: "
@@ -66,6 +72,7 @@ class FormMeta(BaseModel):
     request: str | None = None  # the public ID being resubmitted
     issuer: str | None = None  # a change's integration
     warned: str | None = None  # the warnings already shown; the same ones again go through
+    listed: list[str] = []  # list fields edited line by line against the request reopened
     files: dict[Literal["logo", "certificates"], FileIds] = {}  # uploads already made
 
     @classmethod
@@ -221,8 +228,10 @@ def _element(field: Field, value: Any, shape: Shape) -> dict[str, Any]:
         if field.placeholder:
             element["placeholder"] = plain(field.placeholder, 150)
         text = "\n".join(value) if isinstance(value, list) else value
-        if text not in (None, ""):
-            element["initial_value"] = clip(str(text), 3000)
+        # Never clipped: a clipped prefill would be submitted as the new value. Builders
+        # only pass what fits (list fields in place are edited line by line instead).
+        if text not in (None, "") and len(str(text)) <= MAX_INPUT:
+            element["initial_value"] = str(text)
     elif field.element in ("select", "multi"):
         element["type"] = "static_select" if field.element == "select" else \
             "multi_static_select"
@@ -284,7 +293,10 @@ def _kind_block(kind: str | None) -> dict[str, Any]:
             "label": plain("Request"), "element": element}
 
 
-def _integration_block(integrations: Mapping[str, str], issuer: str | None) -> dict[str, Any]:
+def _integration_block(integrations: Mapping[str, str], picked: str | None,
+                       issuer: str | None) -> dict[str, Any]:
+    """The picker of the team's integrations, keyed by their row IDs: an issuer may be longer
+    than the 150 characters Slack allows an option's value."""
     if not integrations:  # nothing known for this team: name the issuer
         return _input(Field("issuer", "Issuer of the production integration", "text",
                             required=lambda s: True), issuer, Shape("change"))
@@ -292,27 +304,10 @@ def _integration_block(integrations: Mapping[str, str], issuer: str | None) -> d
         "type": "static_select", "action_id": Action.pick_integration.value,
         "placeholder": plain("Choose your integration"),
         "options": [_option(i, clip(label, 75)) for i, label in integrations.items()][:100]}
-    if issuer in integrations:
-        element["initial_option"] = _option(issuer, clip(integrations[issuer], 75))
+    if picked in integrations:
+        element["initial_option"] = _option(picked, clip(integrations[picked], 75))
     return {"type": "input", "block_id": "issuer", "dispatch_action": True,
             "label": plain("Integration to change"), "element": element}
-
-
-TEAM_BLOCK = "partner_team"  # the team picker, for someone on several partner teams
-PICK_TEAM = "Pick the partner team this request is for."
-
-
-def team_block(teams: Mapping[str, str], picked: Any) -> dict[str, Any]:
-    """A picker of the partner teams (team ID -> name) someone on several teams files for."""
-    element: dict[str, Any] = {
-        "type": "static_select", "action_id": Action.value.value,
-        "placeholder": plain("Choose your team"),
-        "options": [_option(t, clip(name, 75)) for t, name in teams.items()][:100]}
-    if picked in teams:
-        element["initial_option"] = _option(picked, clip(teams[picked], 75))
-    return {"type": "input", "block_id": TEAM_BLOCK, "label": plain("Partner team"),
-            "hint": plain("You are on several partner teams: the request belongs to this one."),
-            "element": element}
 
 
 def nested_value(values: Mapping[str, Any], name: str) -> Any:
@@ -325,13 +320,17 @@ def nested_value(values: Mapping[str, Any], name: str) -> Any:
 
 
 def request_form(meta: FormMeta, values: Mapping[str, Any], *,
-                 integrations: Mapping[str, str] | None = None,
+                 integrations: Mapping[str, str] | None = None, picked: str | None = None,
                  current: Mapping[str, Any] | None = None,
                  warnings: Iterable[Finding] = (), notice: str | None = None,
                  teams: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The modal for `meta.kind` with `values` filled in. For a change, `integrations` are the
-    team's (issuer -> label) and `current` the picked one's configuration. `teams`: the
-    partner teams to pick from (someone on several), shown on a new request."""
+    team's (row ID -> label), `picked` the chosen one's ID and `current` its configuration.
+    `teams`: the partner teams to pick from (someone on several), shown on a new request.
+
+    Nothing from production is prefilled on a change (what is left empty stays as it is), and
+    list fields in place (production's, or `meta.listed` of the request reopened) are edited
+    line by line: lines to add, lines to remove."""
     kind = meta.kind
     shape = Shape(kind, protocol=values.get("protocol"), ial=_int(values.get("ial")))
     blocks: list[dict[str, Any]] = []
@@ -343,7 +342,7 @@ def request_form(meta: FormMeta, values: Mapping[str, Any], *,
     if meta.request is None:
         blocks.append(_kind_block(kind))
         if teams and len(teams) > 1:
-            blocks.append(team_block(teams, values.get(TEAM_BLOCK)))
+            blocks.append(team_block(teams, values.get(TEAM_BLOCK), "request"))
     view: dict[str, Any] = {"type": "modal", "callback_id": Callback.request_form.value,
                             "title": plain(TITLE, 24), "close": plain("Cancel", 24),
                             "private_metadata": meta.dump(), "blocks": blocks}
@@ -357,7 +356,7 @@ def request_form(meta: FormMeta, values: Mapping[str, Any], *,
         return view
     if kind == "change":
         if meta.request is None:
-            blocks.append(_integration_block(integrations or {}, meta.issuer))
+            blocks.append(_integration_block(integrations or {}, picked, meta.issuer))
         if meta.issuer is None and integrations:
             view["submit"] = plain("Continue", 24)  # ISS-FORMAT asks for the integration
             return view
@@ -366,10 +365,70 @@ def request_form(meta: FormMeta, values: Mapping[str, Any], *,
         blocks.append(context("Change only what must change; every other value stays as it "
                               "is in production."))
     blocks.append(divider())
-    blocks += [_input(f, nested_value(values, f.name), shape) for f in FIELDS if f.shown(shape)]
+    for f in FIELDS:
+        if not f.shown(shape):
+            continue
+        if f.name in LIST_EDITS and (kind == "change" or f.name in meta.listed):
+            base = (current or {}).get(f.name) if kind == "change" else None
+            blocks += _list_edit_blocks(f, values, base, shape)
+        else:
+            blocks.append(_input(f, nested_value(values, f.name), shape))
     view["submit"] = plain("Submit anyway" if warnings else
                            "Resubmit" if meta.request else "Submit", 24)
     return view
+
+
+def add_block(name: str) -> str:
+    return f"add_{name}"
+
+
+def remove_block(name: str) -> str:
+    return f"remove_{name}"
+
+
+def _list_edit_blocks(field: Field, values: Mapping[str, Any], base: Sequence[Any] | None,
+                      shape: Shape) -> list[dict[str, Any]]:
+    label = field.label.lower()
+    now = f"the {len(base)} in place" if base else "those in place"
+    add = Field(add_block(field.name), f"{field.label}: add", "lines",
+                hint=f"One per line. Only these are added; {now} stay as they are.")
+    remove = Field(remove_block(field.name), f"{field.label}: remove", "lines",
+                   hint=f"One per line, exactly as it is now. Leave empty to remove no {label}.")
+    return [_input(add, values.get(add.name), shape),
+            _input(remove, values.get(remove.name), shape)]
+
+
+def apply_list_edits(values: Mapping[str, Any], base: Mapping[str, Any]
+                     ) -> tuple[dict[str, Any], dict[str, str]]:
+    """`values` with each list field's lines to add and remove applied to its list in `base`
+    (production's, or the request reopened): what the partner left alone stays exactly as it
+    is, in its order. Errors (block -> message) for lines to remove that are not there."""
+    out = dict(values)
+    errors: dict[str, str] = {}
+    for name in LIST_EDITS:
+        add = _lines(out.pop(add_block(name), None))
+        remove = _lines(out.pop(remove_block(name), None))
+        if not add and not remove:
+            continue
+        current = [str(v) for v in base.get(name) or []]
+        missing = [line for line in remove if line not in current]
+        if missing:
+            errors[remove_block(name)] = clip(
+                f"Not among the {len(current)} in place, so they cannot be removed (copy them "
+                "exactly): " + ", ".join(missing), 2000)
+            continue
+        kept = [v for v in current if v not in remove]
+        out[name] = kept + [line for line in dict.fromkeys(add) if line not in kept]
+    return out, errors
+
+
+def _lines(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+def list_fits(value: Any) -> bool:
+    """Whether a list prefills its input whole (one per line)."""
+    return not isinstance(value, list) or len("\n".join(map(str, value))) <= MAX_INPUT
 
 
 def warnings_text(warnings: Iterable[Finding],
@@ -382,9 +441,11 @@ def warnings_text(warnings: Iterable[Finding],
 def current_text(current: Mapping[str, Any]) -> str:
     shown = ["protocol", "ial", "default_aal", "redirect_uris", "acs_url",
              "push_notification_url", "failure_to_proof_url", "block_encryption"]
-    lines = [f"*{name}*: {escape(_show(current[name]))}" for name in shown
-             if current.get(name) not in (None, [], "")]
-    return clip("*In production now*\n" + "\n".join(lines), 3000)
+    lines = [f"*{name}*" + (f" ({len(current[name])})" if isinstance(current[name], list)
+                            else "") + f": {escape(_show(current[name]))}"
+             for name in shown if current.get(name) not in (None, [], "")]
+    return clip("*In production now*\n" + "\n".join(lines), 3000,
+                note=" (shortened here; everything you do not change stays as it is)")
 
 
 def _show(value: Any) -> str:
@@ -447,7 +508,7 @@ def read_state(state_values: Any) -> FormInput:
         if not isinstance(state, Mapping):
             continue
         raw = _element_value(state)
-        field = BY_NAME.get(block_id)
+        field = BY_NAME.get(block_id) or _EDIT_FIELDS.get(block_id)
         if block_id == "kind" or field is None:
             if block_id in ("kind", "issuer", TEAM_BLOCK) and isinstance(raw, str):
                 values[block_id] = raw
@@ -465,6 +526,10 @@ def read_state(state_values: Any) -> FormInput:
         else:
             values[block_id] = value
     return FormInput(values=values, file_ids=file_ids)
+
+
+_EDIT_FIELDS = {b: Field(b, b, "lines") for name in LIST_EDITS
+                for b in (add_block(name), remove_block(name))}
 
 
 def _texts(raw: Any) -> list[str]:

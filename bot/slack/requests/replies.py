@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from bot.requests import (
     RequestRecord,
 )
-from bot.slack.blocks import KIND_LABELS, STATE_LABELS, escape, long_date
+from bot.slack.blocks import KIND_LABELS, STATE_LABELS, clip, escape, long_date
 from bot.store.models import RequestState
 
 HELP = """*/launch-request* files and follows deployment requests.
@@ -41,10 +41,15 @@ def status(record: RequestRecord) -> str:
     return "\n".join(lines)
 
 
-def request_list(records: Sequence[RequestRecord]) -> str:
+def request_list(records: Sequence[RequestRecord], *, shown: int = 20) -> str:
+    """The first `shown` of `records` (newest first); one more than that says there are more."""
     if not records:
         return "Your team has no requests yet. `/launch-request` files one."
-    return "\n".join(status(r).replace("\n", " · ") for r in records)
+    lines = [clip(status(r).replace("\n", " · "), 600) for r in records[:shown]]
+    if len(records) > shown:
+        lines.append(f"…these are the {shown} newest; `/launch-request status LR-…` shows any "
+                     "other.")
+    return "\n".join(lines)
 
 
 def withdrawn(record: RequestRecord) -> str:

@@ -24,7 +24,9 @@ from bot.slack.blocks import (
     section,
     user,
 )
+from bot.slack.changes import change_lines
 from bot.slack.counts import counted
+from bot.slack.fitting import line_sections
 from bot.slack.ids import Action
 from bot.slack.requests.card import certificate_text, logo_text
 from bot.store.models import RequestState
@@ -52,13 +54,6 @@ def card_link(channel: str | None, ts: str | None, text: str = "review card") ->
     return f"<https://slack.com/archives/{channel}/p{ts.replace('.', '')}|{text}>"
 
 
-def _short(value: Any) -> str:
-    if value in (None, "", []):
-        return "(none)"
-    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-    return clip(text, 300)
-
-
 def _name(friendly: str | None, issuer: str | None, agency: str | None = None) -> str:
     name = f"*{escape(friendly or issuer or '(unnamed)')}*"
     return f"{name} — {escape(agency)}" if agency else name
@@ -78,12 +73,15 @@ def item_text(item: DeployItem, day: date, tz: tzinfo) -> str:
     if link:
         facts.append(link)
     lines.append(" · ".join(facts))
-    for d in item.changes:
-        lines.append(f"• *{escape(d.field)}*: {escape(_short(d.old))} → {escape(_short(d.new))}")
+    lines += change_lines({d.field: {"old": d.old, "new": d.new} for d in item.changes},
+                          where="the whole is in `launchbot manifest`")
     if item.change_summary:
-        lines.append(f"_Why:_ {escape(clip(str(item.change_summary), 300))}")
+        lines.append(f"_Why:_ {clip(escape(item.change_summary), 300, note=' (see the card)')}")
     lines.append(status_line(item, day, tz))
-    return clip("\n".join(lines), 3000)
+    # The status line stays whole at the end: the item is clipped before it if it must be.
+    head = clip("\n".join(lines[:-1]), 2900 - len(lines[-1]),
+                note=" (shortened: the review card has the whole)")
+    return f"{head}\n{lines[-1]}"
 
 
 def status_line(item: DeployItem, day: date, tz: tzinfo) -> str:
@@ -180,11 +178,11 @@ def _line(record: RequestRecord) -> str:
     return " · ".join(x for x in (f"*{record.public_id}*", kind, name, state, link) if x)
 
 
-def _list(title: str, records: Sequence[RequestRecord], empty: str) -> str:
+def _list(title: str, records: Sequence[RequestRecord], empty: str) -> Blocks:
     lines = [f"• {_line(r)}" for r in records[:MAX_LINES]]
     if len(records) > MAX_LINES:
         lines.append(f"…and {len(records) - MAX_LINES} more")
-    return clip(f"*{title}* ({len(records)})\n" + ("\n".join(lines) if lines else empty), 3000)
+    return line_sections(lines or [empty], title=f"*{title}* ({len(records)})")
 
 
 def preview_message(day: date, approved: Sequence[RequestRecord],
@@ -196,9 +194,9 @@ def preview_message(day: date, approved: Sequence[RequestRecord],
     if shifted_from is not None:
         blocks.append(context(f"Moved from {long_date(shifted_from)}"
                               + (f" ({escape(reason)})" if reason else "") + "."))
-    blocks += [section(_list("Approved so far", approved, "_Nothing approved yet._")),
-               section(_list("Still in review for this day", pending,
-                             "_Nothing else is in review for this day._")),
+    blocks += [*_list("Approved so far", approved, "_Nothing approved yet._"),
+               *_list("Still in review for this day", pending,
+                      "_Nothing else is in review for this day._"),
                context("The manifest is posted here at 09:00 on the deploy day.")]
     return text, blocks
 

@@ -19,6 +19,7 @@ from bot.slack.blocks import (
     section,
 )
 from bot.slack.counts import counted
+from bot.slack.fitting import line_sections
 from bot.store.models import RequestState
 
 Blocks = list[dict[str, Any]]
@@ -72,19 +73,19 @@ def digest_message(payload: Mapping[str, Any]) -> tuple[str, Blocks]:
         shown = len(deploy.get("approved") or [])
         if deploy.get("approved_count", 0) > shown:
             lines.append(f"• …and {deploy['approved_count'] - shown} more")
-    blocks.append(section(clip("*Next deploy days*\n" + "\n".join(lines), 3000)))
+    blocks += line_sections(lines, title="*Next deploy days*")
 
     oldest = payload.get("oldest") or []
-    blocks.append(section(clip("*Oldest waiting for review*\n" + (
-        "\n".join(_line(i, f"waiting {counted(int(i.get('days', 0)), 'day')}") for i in oldest)
-        or "_Nothing waits for review._"), 3000)))
+    blocks += line_sections(
+        [_line(i, f"waiting {counted(int(i.get('days', 0)), 'day')}") for i in oldest]
+        or ["_Nothing waits for review._"], title="*Oldest waiting for review*")
 
     risky = payload.get("at_risk") or []
     more = int(payload.get("more_at_risk") or 0)
-    text_risk = "\n".join(_line(i, f"_{escape(i.get('why', ''))}_") for i in risky)
+    risk_lines = [_line(i, f"_{escape(i.get('why', ''))}_") for i in risky]
     if more:
-        text_risk += f"\n• …and {more} more"
-    blocks.append(section(clip("*At risk of slipping*\n" + (text_risk or "_None._"), 3000)))
+        risk_lines.append(f"• …and {more} more")
+    blocks += line_sections(risk_lines or ["_None._"], title="*At risk of slipping*")
 
     tickets = payload.get("open_tickets")
     if tickets is not None:

@@ -21,6 +21,9 @@ from bot.slack.schedule import digest as schedule_digest
 from bot.slack.schedule import reminders as schedule_reminders
 from bot.store.models import OutboxMessage, OutboxStatus
 
+# Where the whole is when a manifest page must be shortened to fit Slack (bot.slack.fitting).
+MANIFEST_WHOLE = "each item's review card and `launchbot manifest` have the whole"
+
 
 def _date(value: object) -> date | None:
     return date.fromisoformat(str(value)) if value else None
@@ -49,7 +52,7 @@ def manifest_update(session: Session, message: OutboxMessage, settings: Settings
         raise NotReady(f"{source.dedupe_key} is not posted yet")
     text, blocks = _manifest(session, source, settings)
     return [Outgoing(text=text, blocks=blocks, channel=source.channel,
-                     update_ts=source.sent_ts)]
+                     update_ts=source.sent_ts, whole_at=MANIFEST_WHOLE)]
 
 
 def partner_reminder(session: Session, message: OutboxMessage, settings: Settings
@@ -64,7 +67,8 @@ def partner_reminder(session: Session, message: OutboxMessage, settings: Setting
 Post = Callable[[Session, OutboxMessage, Settings], "tuple[str, list[dict]] | None"]
 
 
-def _in_channel(post: Post) -> Renderer:
+def _in_channel(post: Post, **extra: Any) -> Renderer:
+    """`extra`: Outgoing's options (a manifest page is updated in place, never split)."""
     def render(session: Session, message: OutboxMessage, settings: Settings
                ) -> list[Outgoing]:
         if not message.channel:
@@ -73,7 +77,7 @@ def _in_channel(post: Post) -> Renderer:
         if made is None:
             return []
         text, blocks = made
-        return [Outgoing(text=text, blocks=blocks, channel=message.channel)]
+        return [Outgoing(text=text, blocks=blocks, channel=message.channel, **extra)]
     return render
 
 
@@ -116,7 +120,7 @@ def _from_payload(build: Callable[[dict[str, Any]], tuple[str, list[dict]]]) -> 
 
 
 register(ScheduleTopic, {
-    ScheduleTopic.manifest: _in_channel(_manifest),
+    ScheduleTopic.manifest: _in_channel(_manifest, in_place=True, whole_at=MANIFEST_WHOLE),
     ScheduleTopic.manifest_update: manifest_update,
     ScheduleTopic.shift_notice: _in_channel(_shift_notice),
     ScheduleTopic.preview: _in_channel(_preview),

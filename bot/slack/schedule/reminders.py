@@ -20,6 +20,7 @@ from bot.slack.blocks import (
     user,
 )
 from bot.slack.counts import counted
+from bot.slack.fitting import line_sections
 from bot.slack.ids import Action
 from bot.slack.schedule.deploy import card_link
 from bot.store.models import RequestState
@@ -84,10 +85,10 @@ def partner_reminder(payload: Payload) -> tuple[str, Blocks]:
         blocks.append(more)
     if certs:
         lines = [certificate_line(c, today) for c in certs]
-        blocks.append(section(clip(
-            "*Production certificates expiring within 60 days*\n" + "\n".join(lines)
-            + "\nRotation takes up to two weeks: file a change request with the new "
-            "certificate now (`/launch-request`, Change).", 3000)))
+        lines.append("Rotation takes up to two weeks: file a change request with the new "
+                     "certificate now (`/launch-request`, Change).")
+        blocks += line_sections(lines,
+                                title="*Production certificates expiring within 60 days*")
         more = _more(int(payload.get("more_certificates") or 0), "ask the partner-support team")
         if more:
             blocks.append(more)
@@ -110,8 +111,7 @@ def review_reminder(payload: Payload) -> tuple[str, Blocks]:
             f"• *{item['public_id']}*", KIND_LABELS.get(item.get("kind"), item.get("kind")),
             escape(item.get("name") or ""), state,
             f"deploys {long_date(_date(item.get('target')))}", link) if x))
-    blocks: Blocks = [section(f":alarm_clock: *{text}*"),
-                      section(clip("\n".join(lines), 3000))]
+    blocks: Blocks = [section(f":alarm_clock: *{text}*"), *line_sections(lines)]
     more = _more(int(payload.get("more") or 0), "see the review queue in the App Home")
     if more:
         blocks.append(more)
@@ -153,7 +153,7 @@ def ticket_reminder(payload: Payload) -> tuple[str, Blocks]:
             f"• {urgent}*{escape(item['public_id'])}*",
             escape(item.get("category") or ""), escape(clip(str(item.get("summary") or ""),
                                                             200)), link) if x))
-    blocks: Blocks = [section(f":bell: *{text}*"), section(clip("\n".join(lines), 3000))]
+    blocks: Blocks = [section(f":bell: *{text}*"), *line_sections(lines)]
     more = _more(int(payload.get("more") or 0), "see the support channel")
     if more:
         blocks.append(more)

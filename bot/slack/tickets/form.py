@@ -21,6 +21,7 @@ from bot.slack.blocks import clip, context, escape, plain, section
 from bot.slack.ids import Action, Callback
 from bot.slack.notes import Note, NoteMeta, note_modal
 from bot.slack.requests.form import listed, picked_value
+from bot.slack.team_picker import team_block
 
 TITLE = "Support ticket"
 ADVICE = ("A good ticket lets us start right away: *what you expected and what happened*, "
@@ -89,10 +90,12 @@ def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool
 
 
 def ticket_form(meta: TicketFormMeta, *, integrations: Mapping[str, str] | None = None,
+                teams: Mapping[str, str] | None = None,
                 prefill: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The modal. `integrations` are the team's production integrations (issuer -> label):
-    the partner picks one, or types an issuer. `prefill`: initial summary and description
-    (a ticket opened from a message)."""
+    the partner picks one, or types an issuer. `teams`: the partner teams to pick from
+    (someone on several). `prefill`: initial summary and description (a ticket opened from a
+    message)."""
     prefill = prefill or {}
     integrations = {issuer: label for issuer, label in (integrations or {}).items()
                     if len(issuer) <= OPTION_VALUE_LIMIT}
@@ -101,6 +104,7 @@ def ticket_form(meta: TicketFormMeta, *, integrations: Mapping[str, str] | None 
         _input("category", "Category", _select({c: c for c in SUPPORT_CATEGORIES},
                                                "What is it about?"),
                optional=False, hint=URGENT_HINT),
+        *([team_block(teams, None, "ticket")] if teams and len(teams) > 1 else []),
         _input("environment", "Environment", _select(ENVIRONMENTS, "Where does it happen?"),
                optional=False,
                hint="Sandbox changes take effect immediately; staging and production "

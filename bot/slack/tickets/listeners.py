@@ -37,6 +37,7 @@ from bot.slack.listening import (
 from bot.slack.refusals import refusal_text
 from bot.slack.requests.details import history_message
 from bot.slack.runtime import Runtime
+from bot.slack.team_picker import TEAM_BLOCK, acting_for, pick_team, picked_value, team_choices
 from bot.slack.tickets import replies
 from bot.slack.tickets.form import (
     TICKET_NOTES,
@@ -85,7 +86,8 @@ def integrations_of(runtime: Runtime, who: Actor) -> dict[str, str]:
 
 def open_ticket_form(runtime: Runtime, client: WebClient, trigger_id: str, who: Actor) -> None:
     client.views_open(trigger_id=trigger_id, view=ticket_form(
-        TicketFormMeta.new(), integrations=integrations_of(runtime, who)))
+        TicketFormMeta.new(), integrations=integrations_of(runtime, who),
+        teams=team_choices(runtime, who)))
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -127,6 +129,11 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
     who = actor(runtime, body)
     meta = TicketFormMeta.parse(view.get("private_metadata"))
     form = read_ticket(view.get("state", {}).get("values", {}))
+    acting = acting_for(who, picked_value(view.get("state", {}).get("values")))
+    if acting is None:
+        ack(response_action="errors", errors={TEAM_BLOCK: pick_team("ticket")})
+        return
+    who = acting
     try:
         with runtime.store.reader() as session:
             record = filed_ticket(session, meta.key, actor=who)

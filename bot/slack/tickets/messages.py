@@ -17,6 +17,9 @@ from bot.store.models import OutboxMessage
 from bot.tickets import queries as ticket_queries
 from bot.tickets.use_cases import TicketRecord, TicketTopic
 
+# Where the whole of a card shortened to fit Slack is (bot.slack.fitting).
+WHOLE_TICKET = "the whole is stored with the ticket"
+
 
 def _record(session: Session, message: OutboxMessage) -> TicketRecord | None:
     row = ticket_queries.ticket_by_id(session, message.ticket_id) if message.ticket_id \
@@ -34,7 +37,8 @@ def _card_message(session: Session, record: TicketRecord, settings: Settings,
 
 ticket_card_post, ticket_card_update = card_renderers(
     "ticket", _record, _card_message,
-    lambda settings: settings.support_channel or settings.review_channel)
+    lambda settings: settings.support_channel or settings.review_channel,
+    whole_at=WHOLE_TICKET)
 
 
 def partner_ticket_dm_post(session: Session, message: OutboxMessage, settings: Settings

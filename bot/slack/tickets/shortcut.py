@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.slack.blocks import clip
 from bot.slack.listening import actor
 from bot.slack.runtime import Runtime
+from bot.slack.team_picker import team_choices
 from bot.slack.tickets.form import TicketFormMeta, ticket_form
 from bot.slack.tickets.listeners import integrations_of
 
@@ -51,4 +52,4 @@ def register(app: App, runtime: Runtime) -> None:
             log.info("no permalink for a shortcut message: %s", exc.response.get("error"))
         client.views_open(trigger_id=body["trigger_id"], view=ticket_form(
             TicketFormMeta.new(), integrations=integrations_of(runtime, who),
-            prefill=prefill(text, link)))
+            teams=team_choices(runtime, who), prefill=prefill(text, link)))

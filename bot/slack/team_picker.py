@@ -1,0 +1,64 @@
+"""The partner-team picker on the request and ticket forms: someone on several partner teams
+says which team the request or ticket belongs to (someone on one team is not asked)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from bot.kernel.actors import Actor
+from bot.slack.blocks import clip, plain
+from bot.slack.ids import Action
+from bot.slack.runtime import Runtime
+from bot.teams.manage import teams_by_id
+
+TEAM_BLOCK = "partner_team"
+
+
+def pick_team(noun: str) -> str:
+    return f"Pick the partner team this {noun} is for."
+
+
+def _option(value: str, label: str) -> dict[str, Any]:
+    return {"text": plain(label, 75), "value": value}
+
+
+def team_block(teams: Mapping[str, str], picked: Any, noun: str) -> dict[str, Any]:
+    """A picker of the partner teams (team ID -> name)."""
+    element: dict[str, Any] = {
+        "type": "static_select", "action_id": Action.value.value,
+        "placeholder": plain("Choose your team"),
+        "options": [_option(t, clip(name, 75)) for t, name in teams.items()][:100]}
+    if picked in teams:
+        element["initial_option"] = _option(picked, clip(teams[picked], 75))
+    return {"type": "input", "block_id": TEAM_BLOCK, "label": plain("Partner team"),
+            "hint": plain(f"You are on several partner teams: the {noun} belongs to this one."),
+            "element": element}
+
+
+def team_choices(runtime: Runtime, who: Actor) -> dict[str, str]:
+    """The teams someone on several partner teams picks from (team ID -> name); else none."""
+    if len(who.teams) < 2:
+        return {}
+    with runtime.store.reader() as session:
+        return {str(t.id): f"{t.name} ({t.slug})" for t in teams_by_id(session, who.teams)}
+
+
+def picked_value(state_values: Any) -> str | None:
+    """The picked team's ID as the form's state has it, if any."""
+    actions = state_values.get(TEAM_BLOCK) if isinstance(state_values, Mapping) else None
+    state = next(iter(actions.values()), None) if isinstance(actions, Mapping) else None
+    option = state.get("selected_option") if isinstance(state, Mapping) else None
+    value = option.get("value") if isinstance(option, Mapping) else None
+    return value if isinstance(value, str) else None
+
+
+def acting_for(who: Actor, picked: Any) -> Actor | None:
+    """`who` acting for the `picked` team: as is when on one team, None when on several and
+    none of theirs was picked."""
+    if len(who.teams) < 2:
+        return who
+    team = int(picked) if isinstance(picked, str) and picked.isascii() and picked.isdigit() \
+        and len(picked) < 12 else None
+    return replace(who, acting_for=team) if team in who.teams else None
