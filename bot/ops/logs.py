@@ -134,6 +134,9 @@ def configure_logging(level: str = "INFO", fmt: str = "text", *, secrets: Iterab
     root.setLevel(numeric if numeric == logging.DEBUG else max(numeric, logging.WARNING))
     for name in OWN_LOGGERS:
         logging.getLogger(name).setLevel(numeric)
+    # SQLAlchemy's engine logs every statement at INFO and result rows at DEBUG: what partners
+    # submitted, their files included. It stays at WARNING whatever LOG_LEVEL says.
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
     return handler
 
 

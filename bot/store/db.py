@@ -37,6 +37,9 @@ def normalize_url(url: str | URL | None) -> URL:
 
 def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
     parsed = normalize_url(url)
+    # Statement parameters are what partners submitted (files, names, URLs): SQLAlchemy's
+    # DEBUG/INFO lines and its error messages show a placeholder instead.
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, **kwargs)
     kwargs.setdefault("pool_pre_ping", True)  # a restarted server's dead connections are replaced

@@ -26,7 +26,8 @@ from tests.security.conftest import (
 def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
-    levels = {name: logging.getLogger(name).level for name in ("bot", "launchbot")}
+    levels = {name: logging.getLogger(name).level
+              for name in ("bot", "launchbot", "sqlalchemy.engine")}
     yield
     for handler in list(root.handlers):
         if handler not in handlers:
@@ -80,7 +81,9 @@ def test_libraries_log_at_warning_unless_debug(restore_logging: None) -> None:
     configure_logging("DEBUG", "text", stream=out)
     logging.getLogger("apscheduler.scheduler").info("Added job")
     logging.getLogger("bot.scheduler").debug("details")
+    logging.getLogger("sqlalchemy.engine.Engine").debug("Row (1, b'partner file')")
     assert "Added job" in out.getvalue() and "details" in out.getvalue()
+    assert "partner file" not in out.getvalue()  # result rows: never, even at DEBUG
 
     out = io.StringIO()
     configure_logging("WARNING", "text", stream=out)

@@ -100,7 +100,9 @@ def test_metrics_say_when_the_database_is_down(world: World) -> None:
 @pytest.fixture
 def log_text() -> Iterator[io.StringIO]:
     root = logging.getLogger()
-    handlers, level, own = list(root.handlers), root.level, logging.getLogger("bot").level
+    handlers, level = list(root.handlers), root.level
+    levels = {name: logging.getLogger(name).level
+              for name in ("bot", "launchbot", "sqlalchemy.engine")}
     out = io.StringIO()
     configure_logging("INFO", "text", secrets=[BOT_TOKEN], stream=out)
     yield out
@@ -108,7 +110,8 @@ def log_text() -> Iterator[io.StringIO]:
         if handler not in handlers:
             root.removeHandler(handler)
     root.setLevel(level)
-    logging.getLogger("bot").setLevel(own)
+    for name, saved in levels.items():
+        logging.getLogger(name).setLevel(saved)
 
 
 def test_readyz_fails_when_slack_refuses_the_token_and_says_so(

@@ -29,6 +29,7 @@ from sqlalchemy import make_url
 
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.slack_client import Signing
+from bot.ops.logs import JsonFormatter
 from bot.slack.server import BackgroundServer
 from bot.store.db import Store
 
@@ -49,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DB_PASSWORD = "Db-Passw0rd-7c1e9a"
 UNREACHABLE_PG = f"postgresql://launchbot:{DB_PASSWORD}@127.0.0.1:1/launchbot"
 FORGED_MARKER = "forged-request-body-3e8d"
+FILE_MARKER = b"partner-file-content-9b71"
 LOGGERS = ("", "slack_sdk", "slack_bolt", "waitress", "sqlalchemy", "sqlalchemy.engine",
            "sqlalchemy.pool", "httpx", "httpcore", "urllib3", "apscheduler", "alembic", "bot",
            "launchbot")
@@ -64,11 +66,13 @@ def leaks(text: str) -> list[str]:
 
 
 class Everything(logging.Handler):
-    """Every record, formatted with its traceback, whatever the logger."""
+    """Every record, formatted with its traceback, whatever the logger: as text, or as the JSON
+    lines of LOG_FORMAT=json."""
 
-    def __init__(self) -> None:
+    def __init__(self, log_format: str = "text") -> None:
         super().__init__(logging.DEBUG)
-        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+        self.setFormatter(JsonFormatter() if log_format == "json" else
+                          logging.Formatter("%(name)s %(levelname)s %(message)s"))
         self.lines: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -79,11 +83,11 @@ class Everything(logging.Handler):
         return "\n".join(self.lines)
 
 
-@pytest.fixture
-def captured() -> Iterator[Everything]:
+@pytest.fixture(params=["text", "json"])
+def captured(request: pytest.FixtureRequest) -> Iterator[Everything]:
     """All loggers at DEBUG, from before the bot is built (Bolt's loggers copy the root's
     level when they are made)."""
-    handler = Everything()
+    handler = Everything(request.param)
     root = logging.getLogger()
     levels = {name: logging.getLogger(name).level for name in LOGGERS}
     root.addHandler(handler)
@@ -216,16 +220,24 @@ def test_serve_with_everything_set_logs_no_secret(tmp_path: Path, log_format: st
                     pass
                 assert time.monotonic() < deadline, "launchbot serve did not become ready"
                 time.sleep(0.05)
-            with HostileSender(url, SECRET, fake=slack) as sender:
+            # A loaded machine at DEBUG: allow the subprocess more than the default 10 s.
+            with HostileSender(url, SECRET, fake=slack, timeout=30) as sender:
                 for signing in (Signing.FORGED, Signing.REPLAYED, Signing.MISSING):
                     assert sender.slash_command(
                         "/launch-request", f"status {FORGED_MARKER}", user_id=PARTNER,
                         signing=signing).status_code == 401
                 assert "LR-404" in sender.slash_command("/launch-request", "status LR-404",
                                                         user_id=PARTNER).text
+                # A ticket with a file: its content is never logged (at DEBUG either).
+                slack.add_file("F0SHOT", "shot.png", b"\x89PNG\r\n\x1a\n" + FILE_MARKER * 4)
+                sender.slash_command("/support-ticket", user_id=PARTNER)
+                form = eventually(lambda: slack.last_view(PARTNER, type="modal"))
+                filed = sender.view_submission(form, user_id=PARTNER, values={
+                    **TICKET, "attachments": ["F0SHOT"]}).json()
+                assert filed["response_action"] == "update", filed
                 slack.fail_next(status=500, method="views.open")
                 sender.slash_command("/launch-request", user_id=PARTNER)
-                eventually(lambda: slack.calls_to("views.open"))
+                eventually(lambda: len(slack.calls_to("views.open")) >= 2)
             process.send_signal(signal.SIGTERM)
             output, _ = process.communicate(timeout=20)
         finally:
@@ -236,6 +248,7 @@ def test_serve_with_everything_set_logs_no_secret(tmp_path: Path, log_format: st
     assert "Invalid request signature detected" in output and "listener failed" in output
     assert "authenticated to workspace" in output  # auth.test at start
     assert "`token` will be unused" not in output  # Bolt's notice at every start, by design
+    assert FILE_MARKER.decode() not in output
     assert FORGED_MARKER not in output
     assert not leaks(output), leaks(output)
     if log_format == "json":  # every line one object; the failed listener names its user
