@@ -163,6 +163,20 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(
         "text", description="text: one readable line per record; json: one JSON object per "
         "line")
+    expedited_requests: bool = Field(
+        True, description="partners may ask for a deploy day inside the cutoff with a "
+        "justification (two reviewers approve); false: the lead time is always an error")
+    url_probes: bool = Field(
+        True, description="probe a filed request's production URLs (DNS, HTTPS, certificate, "
+        "redirects): advice on its card")
+    url_probe_timeout: float = Field(
+        5.0, gt=0, le=60, description="seconds a URL probe waits to connect or for an answer")
+    url_probe_concurrency: int = Field(
+        8, ge=1, le=64, description="URL probes running at once")
+    url_probe_ca_file: str | None = Field(
+        None, description="a PEM file of the CAs URL probes trust (unset: the bundled ones)")
+    url_probe_allow_loopback: bool = Field(
+        False, description="tests only: lets URL probes reach 127.0.0.1; never in production")
 
     slack_bot_token_file: Path | None = _file_field("slack_bot_token")
     slack_signing_secret_file: Path | None = _file_field(
@@ -264,7 +278,8 @@ class Settings(BaseSettings):
 
     def calendar(self) -> DeployCalendar:
         return DeployCalendar(weekdays=self.deploy_weekdays, closures=self.extra_closures,
-                              inauguration_day=self.inauguration_day, timezone=self.timezone)
+                              inauguration_day=self.inauguration_day, timezone=self.timezone,
+                              expedite=self.expedited_requests)
 
 
 def error_line(err: Any) -> str:

@@ -113,6 +113,9 @@ class Request(Configuration):
     monthly_active_users: int | None = None
     contacts: Contacts | None = None
     desired_deploy_date: date | None = None
+    # Asks for desired_deploy_date although it misses the cutoff (CAL-EXPEDITE): why it cannot
+    # wait. Two reviewers must approve such a request.
+    expedite_justification: str | None = None
     attestations: Attestations | None = None
     change_summary: str | None = None
 

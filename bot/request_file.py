@@ -102,12 +102,17 @@ def read_text(path: Path, limit: int = MAX_REQUEST_BYTES, what: str = "a request
         raw = read_limited(path, limit, what)
     except _Unreadable as exc:
         raise InputError(f"{path}: {exc}") from None
+    return decode(raw, str(path))
+
+
+def decode(raw: bytes, name: str) -> str:
+    """A request file's bytes as text; InputError for a binary or non-UTF-8 file."""
     if b"\x00" in raw:
-        raise InputError(f"{path}: is a binary file, not YAML or JSON")
+        raise InputError(f"{name}: is a binary file, not YAML or JSON")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: is not UTF-8 text (byte {exc.start})") from None
+        raise InputError(f"{name}: is not UTF-8 text (byte {exc.start})") from None
 
 
 def parse_text(text: str, name: str) -> Any:

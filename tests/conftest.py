@@ -36,6 +36,12 @@ BACKENDS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _no_url_probes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Live URL probes are off in tests (the probe tests turn them on, on loopback only)."""
+    monkeypatch.setenv("URL_PROBES", "false")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "postgresql: runs against TEST_DATABASE_URL")
 

@@ -81,6 +81,7 @@ class DeployCalendar:
         closures: Mapping[date, str] | None = None,
         inauguration_day: bool = False,
         timezone: str = "America/New_York",
+        expedite: bool = True,
     ) -> None:
         days = frozenset(weekdays)
         if not days:
@@ -100,6 +101,8 @@ class DeployCalendar:
         self.weekdays: frozenset[int] = days
         self.closures: Mapping[date, str] = MappingProxyType(closures)
         self.inauguration_day = inauguration_day
+        # Whether a request may ask for a deploy day inside the cutoff (CAL-EXPEDITE).
+        self.expedite = expedite
         self._holidays: dict[int, tuple[Holiday, ...]] = {}
         self._by_date: dict[int, dict[date, Holiday]] = {}
         self._index: dict[int, tuple[list[date], dict[date, DeployDay]]] = {}

@@ -19,7 +19,7 @@ from bot.cli.common import (
     print_json,
     table,
 )
-from bot.models import Report
+from bot.models import Finding, Report
 from bot.rules import RULES, Context, validate
 
 
@@ -42,17 +42,31 @@ def render_report(name: str, report: Report) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    calendar = load_settings().calendar()
+    settings = load_settings()
+    calendar = settings.calendar()
     loaded = request_file.load(Path(args.file))
     today = args.today or local_today(calendar)
     context = Context(now=datetime.combine(today, time(12), tzinfo=calendar.tz),
                       calendar=calendar, files=loaded.files, unreadable=loaded.unreadable)
     report = validate(loaded.data, context=context)
+    if args.probe:
+        report.findings.extend(_probe(settings, loaded.data))
     if args.json:
         print_json(report.as_json())
     else:
         print(render_report(args.file, report))
     return EXIT_OK if report.ok else EXIT_FINDINGS
+
+
+def _probe(settings: Any, data: Any) -> list[Finding]:
+    """Live checks of the production URLs (asked for: run whatever URL_PROBES says)."""
+    from bot.probes import ProbeOptions, Prober
+
+    prober = Prober(ProbeOptions.from_settings(settings))
+    try:
+        return prober.probe_request(data)
+    finally:
+        prober.close()
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -78,6 +92,9 @@ def add_check_command(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--today", type=parse_date, metavar="DATE",
                    help="judge as if submitted on DATE (YYYY-MM-DD, in TIMEZONE)")
+    p.add_argument("--probe", action="store_true",
+                   help="also probe the production URLs live (DNS, HTTPS, certificate, "
+                   "redirects); advice only, never an error")
 
 
 def add_rules_command(sub: Any) -> None:

@@ -141,7 +141,9 @@ def _run(settings: Settings, store: Store, now: datetime, out: TextIO) -> None:
         demo_settings = settings.model_copy(update={
             "slack_bot_token": SecretStr(slack.bot_token),
             "slack_signing_secret": SecretStr(SECRET), "slack_api_url": slack.url,
-            "review_channel": REVIEW_CHANNEL, "reviewer_group": "S0REVIEWERS"})
+            "review_channel": REVIEW_CHANNEL, "reviewer_group": "S0REVIEWERS",
+            # The demo's URLs are examples: nothing is sent to them.
+            "url_probes": False})
         bot = assemble(demo_settings, store)
         with BackgroundServer(bot.wsgi) as server, \
                 SignedSender(server.url, SECRET, fake=slack) as sender:

@@ -269,6 +269,22 @@ class SignedSender:
         self.last_payload = fields
         return self._form(fields, signing)
 
+    def message_shortcut(self, callback_id: str, message: Mapping[str, Any], *, user_id: str,
+                         team_id: str | None = None,
+                         signing: Signing = Signing.VALID) -> httpx.Response:
+        """The user runs a message shortcut on `message` (a dict from FakeSlack.messages_in,
+        which carries its channel and ts), with a fresh trigger_id."""
+        channel = str(message.get("channel") or "C0GENERAL")
+        payload = self._base("message_action", user_id, team_id)
+        payload.update({
+            "callback_id": callback_id, "trigger_id": self._trigger(user_id),
+            "action_ts": f"{self.clock():.6f}", "message_ts": message.get("ts"),
+            "channel": {"id": channel, "name": channel.lower()},
+            "message": {k: message[k] for k in ("type", "user", "text", "ts", "blocks")
+                        if k in message},
+            "response_url": self._response_url("app", channel, user_id)})
+        return self._interactive(payload, signing)
+
     def view_submission(self, view: Mapping[str, Any], *, user_id: str,
                         values: Mapping[str, Any] | None = None,
                         state: dict[str, Any] | None = None, team_id: str | None = None,

@@ -40,6 +40,7 @@ def item_json(i: RequestRecord) -> dict[str, Any]:
         "ial": i.ial, "requester": i.requester_user_id,
         "target_deploy_date": _iso(i.target_deploy_date), "approved_by": i.approved_by,
         "approved_at": _iso(i.approved_at), "slip_count": i.slip_count,
+        "expedited": i.expedited,
         "diff": [{"field": d.field, "old": d.old, "new": d.new} for d in i.changes],
         "attachments": [a.as_json() for a in i.attachments],
         "card": {"channel": i.card_channel, "ts": i.card_ts} if i.card_ts else None,
@@ -95,7 +96,8 @@ def render_text(day: date, items: list[RequestRecord],
     for i in items:
         lines.append("")
         name = i.friendly_name or i.issuer or "(unnamed)"
-        lines.append(f"{i.public_id}  {i.kind}  {name}" + (f" ({i.agency})" if i.agency else ""))
+        lines.append(f"{i.public_id}  {i.kind}  {name}" + (f" ({i.agency})" if i.agency else "")
+                     + ("  EXPEDITED" if i.expedited else ""))
         lines.append(f"  issuer: {i.issuer}")
         if i.protocol or i.ial is not None:
             lines.append(f"  protocol: {i.protocol or '-'}  IAL: {i.ial or '-'}")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Self
 
-from bot.models import Finding, Kind
+from bot.models import Finding, Kind, Severity
 from bot.store.models import Attachment, Integration, Request, RequestState
 
 _APPROVED, _DEPLOYED = RequestState.approved.value, RequestState.deployed.value
@@ -115,6 +115,12 @@ class RequestRecord:
     protocol = property(lambda self: self.values.get("protocol"))
     ial = property(lambda self: self.values.get("ial"))
     change_summary = property(lambda self: self.submitted.get("change_summary"))
+
+    @property
+    def expedited(self) -> bool:
+        """Accepted inside the cutoff (CAL-EXPEDITE): two reviewers approve it."""
+        return any(f.rule == "CAL-EXPEDITE" and f.severity is Severity.warning
+                   for f in self.findings)
 
     @property
     def approved_by(self) -> str | None:

@@ -11,6 +11,13 @@ from sqlalchemy.orm import Session
 
 from bot.kernel.actors import Actor
 from bot.kernel.errors import MissingInput
+from bot.requests.expedite import (
+    APPROVALS_NEEDED,
+    FIRST_APPROVAL,
+    SecondReviewerNeeded,
+    first_approvals,
+    is_expedited,
+)
 from bot.requests.records import RequestRecord
 from bot.requests.transitions import (
     S,
@@ -50,10 +57,27 @@ def may_decide(session: Session, request: int | str, *, actor: Actor,
 
 def approve(session: Session, request: int | str, *, actor: Actor,
             now: datetime) -> RequestRecord:
+    """Approve (undecided → approved). An expedited request needs two different reviewers:
+    the first approval keeps it in review ("1 of 2") and the card says so."""
     row = load_visible(session, request, actor)
     require_reviewer(actor, row, "approve")
+    detail: dict[str, object] = {}
+    if is_expedited(row.findings or ()):
+        earlier = first_approvals(session, row.id)
+        if actor.user_id in earlier:
+            raise SecondReviewerNeeded(row.public_id, earlier)
+        if len(earlier) + 1 < APPROVALS_NEEDED:
+            row = transition(session, row, action=FIRST_APPROVAL, expected=UNDECIDED,
+                             to=S.in_review, actor=actor, now=now,
+                             values={"reviewer_id": row.reviewer_id or actor.user_id},
+                             detail={"approvals": len(earlier) + 1,
+                                     "needed": APPROVALS_NEEDED})
+            notify(session, row, event="approved_first", now=now, partner=False,
+                   data={"by": actor.user_id})
+            return RequestRecord.of(row)
+        detail = {"approvals": [*earlier, actor.user_id]}
     row = transition(session, row, action="approve", expected=UNDECIDED, to=S.approved,
-                     actor=actor, now=now, values=_decided(actor, now))
+                     actor=actor, now=now, values=_decided(actor, now), detail=detail)
     notify(session, row, event="approved", now=now, data={
         "by": actor.user_id, "target_deploy_date": _iso(row.target_deploy_date)})
     return RequestRecord.of(row)

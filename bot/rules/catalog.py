@@ -110,6 +110,8 @@ RULES: tuple[Rule, ...] = (
     Rule("CAL-PUSH", E, "21 days when the request adds or changes push_notification_url", "SEED"),
     Rule("CAL-HORIZON", E, "a desired deploy date is at most two years after submission",
          "OURS"),
+    Rule("CAL-EXPEDITE", E, "an expedited request names an earlier deploy day and says why it "
+         "cannot wait; accepted, it is a warning and needs two reviewers' approvals", "OURS"),
     Rule("CAL-NOT-DEPLOY-DAY", E, "a desired deploy date is a deploy day", "OURS"),
     Rule("CAL-EARLIEST", INFO, "the earliest deploy date the request can make", "OURS"),
     Rule("CAL-DURATION", INFO, "deployment takes 1 to 2 weeks; a new IAA up to 6 weeks", "SEED"),
@@ -117,6 +119,19 @@ RULES: tuple[Rule, ...] = (
     Rule("SUP-PROD-ACCOUNT", E, "a support ticket gives the production account email", "SEED"),
     Rule("SUP-CATEGORY", E, "a support ticket's category is one of the listed categories",
          "DOCS"),
+    # Live URL probes (`launchbot check --probe`, and after a request is filed): advice only
+    Rule("PROBE-OK", INFO, "a production URL answers over HTTPS with a valid certificate",
+         "OURS"),
+    Rule("PROBE-DNS", INFO, "a production URL's host resolves", "OURS"),
+    Rule("PROBE-HTTPS", INFO, "a production URL answers over HTTPS within the timeout", "OURS"),
+    Rule("PROBE-ADDRESS", W, "a production URL's host resolves only to public addresses",
+         "OURS"),
+    Rule("PROBE-CERT", W, "a production URL's certificate is trusted, current and valid for "
+         "its host", "OURS"),
+    Rule("PROBE-CERT-EXPIRY", W, "a production URL's certificate does not expire within 30 "
+         "days", "OURS"),
+    Rule("PROBE-HTTP-REDIRECT", W, "a production URL never redirects to plain http", "OURS"),
+    Rule("PROBE-SKIPPED", INFO, "at most 20 hosts are probed per request", "OURS"),
     # Environments
     Rule("ENV-SANDBOX", INFO, "sandbox changes take effect immediately and need no request",
          "SEED"),

@@ -25,6 +25,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("IAA, attestations and launch details", ("IAA", "ATTEST", "LAUNCH", "STAGING")),
     ("Deploy calendar and lead time", ("CAL",)),
     ("Environments", ("ENV",)),
+    ("Live URL probes (advice: `launchbot check --probe`, and after filing)", ("PROBE",)),
     ("Support tickets", ("SUP",)),
 )
 SOURCES = (

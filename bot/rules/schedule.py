@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.calendar import LEAD_DAYS, PUSH_LEAD_DAYS, DeployDay
-from bot.models import Finding, Kind
+from bot.models import Finding, Kind, Severity
 from bot.rules.base import Subject
 from bot.rules.catalog import finding
 
@@ -55,9 +55,15 @@ def plan(subject: Subject) -> Timing:
     findings = timing.findings
     desired = subject.request.desired_deploy_date
     if desired is not None:
-        findings.extend(_judge_desired(subject, timing, desired, push))
-    elif earliest.shifted:
-        findings.append(_shift_note(earliest))
+        findings.extend(expedite(subject, timing, desired,
+                                 _judge_desired(subject, timing, desired, push)))
+    else:
+        if earliest.shifted:
+            findings.append(_shift_note(earliest))
+        if _justification(subject) is not None:
+            findings.append(finding("CAL-EXPEDITE", "desired_deploy_date", (
+                "an expedited request names the earlier deploy day it needs "
+                "(desired_deploy_date)")))
     findings.append(finding("CAL-EARLIEST", "desired_deploy_date",
                             f"earliest deploy: {long_date(earliest.date)} ({lead} days' notice"
                             f"{' for a push notification URL' if push else ''}; submitted "
@@ -66,6 +72,55 @@ def plan(subject: Subject) -> Timing:
         findings.append(finding("CAL-DURATION", None, "the deployment process takes 1 to 2 "
                                 "weeks; a new IAA can take up to 6 weeks"))
     return timing
+
+
+EXPEDITE_MIN_NOTICE = 1  # days: even an expedited deploy is not asked for on the day
+JUSTIFICATION_MIN = 20  # characters: a reason a reviewer can weigh
+
+
+def _justification(subject: Subject) -> str | None:
+    text = (subject.request.expedite_justification or "").strip()
+    return text or None
+
+
+def expedite(subject: Subject, timing: Timing, desired: date,
+             findings: list[Finding]) -> list[Finding]:
+    """CAL-EXPEDITE: a desired deploy day inside the cutoff, asked for with a justification,
+    is accepted as a warning (two reviewers approve it) instead of CAL-LEAD / CAL-PUSH. Without
+    a justification, or when operators turned expedites off, the lead time stays an error."""
+    reason = _justification(subject)
+    if reason is None:
+        return findings
+    path = "expedite_justification"
+    lead = [f for f in findings if f.rule in ("CAL-LEAD", "CAL-PUSH")]
+    notice = (desired - timing.submitted).days
+    if not lead:
+        return [*findings, finding("CAL-EXPEDITE", path, (
+            f"not needed: {desired.isoformat()} makes the cutoff, so the request is not "
+            "expedited"), severity=Severity.info)]
+    if not subject.context.calendar.expedite:
+        return [*findings, finding("CAL-EXPEDITE", path, (
+            "expedited deploys are turned off here: ask for a deploy day that makes the "
+            "cutoff"))]
+    if notice < EXPEDITE_MIN_NOTICE:
+        return [*findings, finding("CAL-EXPEDITE", path, (
+            f"an expedited deploy still needs {EXPEDITE_MIN_NOTICE} day's notice; "
+            f"{desired.isoformat()} is too soon"))]
+    if len(reason) < JUSTIFICATION_MIN:
+        return [*findings, finding("CAL-EXPEDITE", path, (
+            f"say why it cannot wait for the earliest deploy ({long_date(timing.earliest.date)}"
+            f"), in at least {JUSTIFICATION_MIN} characters"))]
+    others = [f for f in findings if f not in lead]
+    if any(f.severity is Severity.error for f in others):  # e.g. not a deploy day
+        return findings
+    deploy = subject.context.calendar.deploy_day(desired)
+    assert deploy is not None
+    timing.target = deploy.date
+    shifted = [_shift_note(deploy)] if deploy.shifted else []
+    return [*others, *shifted, finding("CAL-EXPEDITE", path, (
+        f"EXPEDITED: {_days(notice)} of notice for {long_date(desired)} instead of "
+        f"{timing.lead_days}; two different reviewers must approve it"),
+        severity=Severity.warning)]
 
 
 def _shift_note(day: DeployDay) -> Finding:

@@ -15,12 +15,14 @@ from bot.ops.logs import ContextExecutor
 from bot.slack.client import metered_copy
 from bot.slack.home import listener as home
 from bot.slack.listening import actor_id, tell
+from bot.slack.requests import check as config_check
 from bot.slack.requests import commands, details_listener, review
 from bot.slack.requests import filing as form
 from bot.slack.runtime import Runtime
 from bot.slack.schedule import buttons as deploy
 from bot.slack.team_gate import team_gate
 from bot.slack.tickets import listeners as tickets
+from bot.slack.tickets import shortcut as ticket_shortcut
 from bot.store.claims import record_event
 
 log = logging.getLogger(__name__)
@@ -137,6 +139,7 @@ def create_app(runtime: Runtime) -> App:
 
     app.middleware(team_gate(runtime))
 
-    for group in (commands, form, review, details_listener, home, deploy, tickets):
+    for group in (commands, form, review, details_listener, home, deploy, tickets,
+                  config_check, ticket_shortcut):
         group.register(app, runtime)
     return app

@@ -16,6 +16,7 @@ class Callback(StrEnum):
     ticket_reply = "ticket_reply"
     ticket_resolve = "ticket_resolve"
     ticket_answer = "ticket_answer"
+    check_config = "check_config"  # a configuration file to check, nothing filed
 
 
 class Action(StrEnum):
@@ -38,6 +39,8 @@ class Action(StrEnum):
     ticket_waiting = "ticket_waiting"
     ticket_resolve = "ticket_resolve"
     ticket_answer = "ticket_answer"  # partner, from the reply DM
+    check_config = "check_config"  # App Home: open the check-a-configuration modal
+    file_checked = "file_checked"  # from a check's answer: the request form, prefilled
     details = "details"  # anyone who may see the request: the details modal
     details_page = "details_page"  # the details modal's next page
     details_back = "details_back"  # and its previous one

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from bot.calendar import DeployCalendar
 from bot.config import Settings
+from bot.probes import Prober
 from bot.slack.directory import SlackDirectory
 from bot.store.db import Store
 from bot.teams.membership import Directory
@@ -31,6 +32,8 @@ class Runtime:
     # Called after a use case commits outbox rows, so the relay sends them without waiting
     # for its next poll.
     poke_relay: Callable[[], None] = field(default=lambda: None)
+    # Live URL probes after a request is filed (URL_PROBES); None when turned off.
+    prober: Prober | None = None
     # What Slack says about users, workspaces and channels (partner teams' membership).
     directory: Directory = None  # type: ignore[assignment]  # made from `client` when not given
 

@@ -39,6 +39,7 @@ from bot.config import Settings
 from bot.ops.health import SlackAuth, readiness
 from bot.ops.logs import log_context
 from bot.ops.metrics import ACK_SECONDS, exposition, make_registry, surface_of
+from bot.probes import ProbeOptions, Prober
 from bot.scheduler import Scheduler
 from bot.slack import files
 from bot.slack.client import listener_handlers, make_client
@@ -277,11 +278,16 @@ def assemble(settings: Settings, store: Store, *, client: WebClient | None = Non
                   lambda session, message: render_outbox(session, message, settings),
                   settings, clock)
     client = client or make_client(settings, handlers=listener_handlers())
+    if settings.url_probes and settings.url_probe_allow_loopback:
+        log.warning("URL_PROBE_ALLOW_LOOPBACK is set: URL probes may reach this machine "
+                    "(meant for tests only)")
     runtime = Runtime(settings=settings, store=store, client=client,
                       calendar=settings.calendar(),
                       is_reviewer=ReviewerDirectory(client, settings.reviewer_group,
                                                     settings.reviewer_ids),
-                      clock=clock, poke_relay=relay.poke)
+                      clock=clock, poke_relay=relay.poke,
+                      prober=Prober(ProbeOptions.from_settings(settings))
+                      if settings.url_probes else None)
     # Holiday tables are built per year on first use (~0.1 s, seconds on a busy machine):
     # here, not inside the first partner's 3 seconds.
     today = runtime.calendar.local_date(clock())

@@ -19,7 +19,8 @@ SCHEMA = REPO.parent / "shared" / "slack-schema" / "manifest.schema.1.0.0.json"
 COMMANDS = {"/launch-request", "/support-ticket"}
 # The minimal bot scopes; each is justified in manifest.yml.
 SCOPES = {"commands", "chat:write", "im:write", "users:read", "usergroups:read", "files:read",
-          "users:read.email", "team:read", "channels:read", "groups:read", "files:write"}
+          "users:read.email", "team:read", "channels:read", "groups:read", "files:write",
+          "im:history"}
 
 # Scopes a bot event needs (Slack's Events API reference). An event missing here fails the
 # check, so subscribing to a new one means looking its scope up.
@@ -153,7 +154,9 @@ def test_app_home_and_settings(manifest: dict[str, Any]) -> None:
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
     assert manifest["features"]["bot_user"]["display_name"] == "launchbot"
     settings = manifest["settings"]
-    assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened", "message.im"]
+    # Partners send request files to check in the bot's DM.
+    assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["socket_mode_enabled"] is False
     assert settings["org_deploy_enabled"] is False
@@ -196,8 +199,8 @@ def test_socket_mode_needs_no_request_urls(manifest: dict[str, Any]) -> None:
      "interactivity: the request URL must be https"),
     (lambda m: m["features"]["slash_commands"][1].update(url="http://x.example/slack/events"),
      "slash command /support-ticket: the request URL must be https"),
-    (lambda m: m["settings"]["event_subscriptions"]["bot_events"].append("message.im"),
-     "bot event message.im needs the scopes ['im:history']"),
+    (lambda m: m["settings"]["event_subscriptions"]["bot_events"].append("message.channels"),
+     "bot event message.channels needs the scopes ['channels:history']"),
     (lambda m: m["settings"]["event_subscriptions"]["bot_events"].append("reaction_added"),
      "bot event reaction_added: unknown here"),
     (lambda m: m["oauth_config"]["scopes"]["bot"].remove("commands"),

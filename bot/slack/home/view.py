@@ -69,6 +69,10 @@ def home_view(mine: Sequence[RequestRecord], queue: Sequence[RequestRecord] | No
         header("launchbot"),
         section("File launch, change and staging requests and follow them to production.",
                 accessory=button("New request", Action.new_request, "new", style="primary")),
+        {"type": "actions", "elements": [
+            button("Check a configuration", Action.check_config, "check")]},
+        context("Check a request file or your dashboard's configuration export against the "
+                "rules before you file: nothing is filed."),
         divider(), section("*Your team's requests*")]
     if not mine:
         blocks.append(context("None yet. `/launch-request` or *New request* files one."))

@@ -8,6 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.models import Severity
+from bot.requests.expedite import APPROVALS_NEEDED
+from bot.requests.expedite import RULE as EXPEDITE_RULE
 from bot.requests.records import RequestRecord
 from bot.rules.certificates import CertFacts
 from bot.rules.logo import LogoFacts
@@ -102,25 +104,67 @@ def status_text(record: RequestRecord, *, tz: ZoneInfo | None = None) -> str:
     return text
 
 
+def probe_text(record: RequestRecord) -> str | None:
+    """The live URL checks (advice: warnings first, then notes), once they have run."""
+    found = sorted((f for f in record.findings if f.rule.startswith("PROBE-")),
+                   key=lambda f: f.severity is not Severity.warning)
+    if not found:
+        return None
+    lines = [f"• {':warning: ' if f.severity is Severity.warning else ''}`{f.rule}` "
+             f"{escape(f.message)}" for f in found]
+    return clip("*URL checks* (live, advisory)\n" + "\n".join(lines), 3000)
+
+
+def expedite_text(record: RequestRecord) -> str | None:
+    """The EXPEDITED banner: the notice given (the rules core's own words) and why."""
+    accepted = [f for f in record.findings
+                if f.rule == EXPEDITE_RULE and f.severity is Severity.warning]
+    if not accepted:
+        return None
+    why = escape(clip(str(record.submitted.get("expedite_justification") or ""), 1500))
+    return (f":rotating_light: *EXPEDITED* · {escape(accepted[0].message)}"
+            + (f"\n*Why it cannot wait:* {why}" if why else ""))
+
+
+def approvals_text(approvals: Sequence[str]) -> str | None:
+    if not approvals:
+        return None
+    return (f":ballot_box_with_check: Approved {len(approvals)} of {APPROVALS_NEEDED} by "
+            f"{', '.join(user(a) for a in approvals)}: a second, different reviewer must "
+            "approve this expedited request.")
+
+
 def review_card(record: RequestRecord, *, logo: LogoFacts | None,
                 certificates: Sequence[tuple[str, CertFacts | None]],
-                tz: ZoneInfo | None = None) -> CardBlocks:
-    blocks: CardBlocks = [header(title(record)), summary_fields(record)]
+                tz: ZoneInfo | None = None, approvals: Sequence[str] = ()) -> CardBlocks:
+    """`approvals`: the first approvals of an expedited request that is still undecided."""
+    blocks: CardBlocks = [header(title(record))]
+    expedited = expedite_text(record)
+    if expedited:
+        blocks.append(section(expedited))
+    blocks.append(summary_fields(record))
     blocks += diff_blocks(record.diff)
     if record.submitted.get("change_summary"):
         blocks.append(section("*Why*\n" + escape(clip(record.submitted["change_summary"],
                                                         2000))))
-    notes = [f for f in record.findings if f.severity is Severity.warning]
+    notes = [f for f in record.findings if f.severity is Severity.warning
+             and not f.rule.startswith("PROBE-")]
     if notes:
         blocks.append(section(clip("*Warnings*\n" + "\n".join(
             f"• `{f.rule}` {escape(f.message)}" for f in notes), 3000)))
+    probed = probe_text(record)
+    if probed:
+        blocks.append(section(probed))
     files = [f"*Logo:* {logo_text(logo)}"] if record.kind != "change" or logo else []
     files += [f"*Certificate:* {certificate_text(name, cert)}" for name, cert in certificates]
     if files:
         blocks.append(context(clip("\n".join(files), 3000)))
     # Everything the card leaves out (URLs, attributes, IAA, contacts, history) is a click away.
-    blocks += [divider(), section(status_text(record, tz=tz), block_id=Block.notice.value,
-                                  accessory=details_button(record))]
+    status = status_text(record, tz=tz)
+    approved = approvals_text(approvals) if RequestState(record.state) in UNDECIDED_STATES \
+        else None
+    blocks += [divider(), section(status + (f"\n{approved}" if approved else ""),
+                                  block_id=Block.notice.value, accessory=details_button(record))]
     if RequestState(record.state) in UNDECIDED_STATES:
         blocks.append({"type": "actions", "block_id": Block.actions.value, "elements": [
             button("Approve", Action.approve, record.public_id, style="primary", confirm={

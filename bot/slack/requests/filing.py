@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.kernel import access
-from bot.models import Report, Severity
+from bot.models import Report, Severity, parse_request
 from bot.requests import (
     Actor,
     Judgement,
@@ -56,6 +57,7 @@ from bot.slack.requests.form import (
     remove_block,
     request_form,
 )
+from bot.slack.requests.probing import probe_later
 from bot.slack.runtime import Runtime
 from bot.slack.team_picker import TEAM_BLOCK, acting_for, pick_team, team_choices
 
@@ -133,6 +135,22 @@ def open_form(runtime: Runtime, client: WebClient, trigger_id: str, who: Actor,
             notice = f":pencil2: *Asked for:* {escape(record.decision_note)}"
     client.views_open(trigger_id=trigger_id,
                       view=_form(runtime, who, meta, values, notice=notice))
+
+
+def prefilled_form(runtime: Runtime, who: Actor, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The form filled from a checked configuration (only what the request model reads; a
+    value of the wrong shape is left for the partner to type). Uploads cannot be prefilled."""
+    request, _ = parse_request(dict(data))
+    if request is None or request.kind.value not in ("launch", "change", "staging"):
+        meta, values = FormMeta.new(), {}
+    else:
+        kind = request.kind.value
+        meta = FormMeta.new(kind=kind, issuer=request.issuer if kind == "change" else None)
+        values = {k: v for k, v in request.model_dump(mode="json", exclude_none=True).items()
+                  if k not in ("logo", "certificates", "kind")}
+    return _form(runtime, who, meta, values, notice=(
+        ":mag: Prefilled from the configuration you checked. Attach the logo and "
+        "certificates, review each field, then submit: nothing is filed before that."))
 
 
 def _signature(report: Report) -> str:
@@ -285,6 +303,7 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
         return
     runtime.poke_relay()
     ack(response_action="update", view=_confirmation(record))
+    probe_later(runtime, record)  # after the answer: probes take seconds
 
 
 def _list_base(runtime: Runtime, meta: FormMeta, values: dict[str, Any],

@@ -201,6 +201,9 @@ FIELDS: tuple[Field, ...] = (
           shown=lambda s: s.kind == "change", required=lambda s: s.kind == "change"),
     Field("desired_deploy_date", "Desired deploy date", "date",
           hint="Optional: the earliest possible deploy day when empty."),
+    Field("expedite_justification", "Expedite: why it cannot wait", "multiline",
+          hint="Only to ask for a deploy day before its cutoff (an expiring certificate, a "
+               "moved endpoint): why it cannot wait. Two reviewers must approve it."),
     Field("attestations", "I confirm", "checks", options=ATTESTATIONS),
 )
 BY_NAME = {f.name: f for f in FIELDS}

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.calendar import LEAD_DAYS
 from bot.config import Settings
 from bot.requests import queries
+from bot.requests.expedite import first_approvals, is_expedited
 from bot.requests.records import RequestRecord
 from bot.requests.transitions import Topic
 from bot.rules.certificates import CertFacts, certificate_facts
@@ -20,7 +21,7 @@ from bot.slack.renderers import card_renderers, register
 from bot.slack.rendering import Outgoing
 from bot.slack.requests.card import card_text, review_card
 from bot.slack.requests.dm import ProductionSteps, Resubmission, partner_dm
-from bot.store.models import Attachment, OutboxMessage
+from bot.store.models import UNDECIDED_STATES, Attachment, OutboxMessage, RequestState
 
 
 def file_facts(session: Session, request_id: int
@@ -43,8 +44,11 @@ def file_links(session: Session, request_id: int) -> dict[str, str]:
 
 def _card(session: Session, record: RequestRecord, settings: Settings) -> list[dict]:
     logo, certificates = file_facts(session, record.id)
+    undecided = RequestState(record.state) in UNDECIDED_STATES
+    approvals = (first_approvals(session, record.id)
+                 if undecided and is_expedited(record.findings) else [])
     return review_card(record, logo=logo, certificates=certificates,
-                       tz=ZoneInfo(settings.timezone))
+                       tz=ZoneInfo(settings.timezone), approvals=approvals)
 
 
 def _resubmission(record: RequestRecord, settings: Settings) -> Resubmission | None:

@@ -61,7 +61,8 @@ def _name(friendly: str | None, issuer: str | None, agency: str | None = None) -
 
 def item_text(item: DeployItem, day: date, tz: tzinfo) -> str:
     kind = KIND_LABELS.get(item.kind, item.kind)
-    lines = [f"*{item.public_id}* · {kind} · {_name(item.friendly_name, item.issuer, item.agency)}"]
+    lines = [f"*{item.public_id}* · {kind} · {_name(item.friendly_name, item.issuer, item.agency)}"
+             + (" · :rotating_light: *EXPEDITED*" if item.expedited else "")]
     facts = [f"`{escape(item.issuer or '—')}`", escape(item.protocol or "protocol —"),
              f"IAL {item.ial}" if item.ial else "IAL —"]
     if item.approved_by:

@@ -68,9 +68,11 @@ def _select(options: Mapping[str, str], placeholder: str) -> dict[str, Any]:
 
 
 def _text(*, multiline: bool = False, max_length: int | None = None,
-          placeholder: str | None = None) -> dict[str, Any]:
+          placeholder: str | None = None, initial: str | None = None) -> dict[str, Any]:
     element: dict[str, Any] = {"type": "plain_text_input", "action_id": Action.value.value,
                                "multiline": multiline}
+    if initial:
+        element["initial_value"] = initial
     if max_length:
         element["max_length"] = max_length
     if placeholder:
@@ -88,10 +90,13 @@ def _input(block_id: str, label: str, element: dict[str, Any], *, optional: bool
 
 
 def ticket_form(meta: TicketFormMeta, *, integrations: Mapping[str, str] | None = None,
-                teams: Mapping[str, str] | None = None) -> dict[str, Any]:
+                teams: Mapping[str, str] | None = None,
+                prefill: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The modal. `integrations` are the team's production integrations (issuer -> label):
     the partner picks one, or types an issuer. `teams`: the partner teams to pick from
-    (someone on several)."""
+    (someone on several). `prefill`: initial summary and description (a ticket opened from a
+    message)."""
+    prefill = prefill or {}
     integrations = {issuer: label for issuer, label in (integrations or {}).items()
                     if len(issuer) <= OPTION_VALUE_LIMIT}
     blocks: list[dict[str, Any]] = [
@@ -114,9 +119,11 @@ def ticket_form(meta: TicketFormMeta, *, integrations: Mapping[str, str] | None 
                _text(placeholder="urn:gov:gsa:openidconnect.profiles:sp:sso:AGENCY:APP"),
                hint="The issuer of the integration concerned, if it is not listed."
                if integrations else "The issuer of the integration concerned, if any."),
-        _input("summary", "Summary", _text(max_length=150), optional=False,
+        _input("summary", "Summary", _text(max_length=150, initial=prefill.get("summary")),
+               optional=False,
                hint="One line, e.g. \"SAML response rejected: invalid signature\"."),
-        _input("description", "Description", _text(multiline=True, max_length=3000),
+        _input("description", "Description",
+               _text(multiline=True, max_length=3000, initial=prefill.get("description")),
                optional=False,
                hint="What you expected, what happened instead, and the exact error message "
                     "or code (copy it, or attach a screenshot)."),

@@ -77,7 +77,7 @@ NOTE_BUTTONS = {Action.ticket_reply: Callback.ticket_reply,
                 Action.ticket_answer: Callback.ticket_answer}
 
 
-def _integrations(runtime: Runtime, who: Actor) -> dict[str, str]:
+def integrations_of(runtime: Runtime, who: Actor) -> dict[str, str]:
     """The team's production integrations for the picker (issuer -> label)."""
     with runtime.store.reader() as session:
         return {i.issuer: f"{i.friendly_name or i.issuer} ({i.issuer})"
@@ -86,7 +86,7 @@ def _integrations(runtime: Runtime, who: Actor) -> dict[str, str]:
 
 def open_ticket_form(runtime: Runtime, client: WebClient, trigger_id: str, who: Actor) -> None:
     client.views_open(trigger_id=trigger_id, view=ticket_form(
-        TicketFormMeta.new(), integrations=_integrations(runtime, who),
+        TicketFormMeta.new(), integrations=integrations_of(runtime, who),
         teams=team_choices(runtime, who)))
 
 
