@@ -240,7 +240,12 @@ class BackgroundServer:
 
         # Close every socket from the server's own loop thread (asyncore is not thread-safe);
         # with its socket map empty, run() returns.
-        self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self._map))
+        try:
+            self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self._map))
+        except OSError:
+            # The trigger's pipe is gone (seen on a loaded machine as EBADF): the loop cannot
+            # be woken, so close what is left from here; select() then ends with the map empty.
+            wasyncore.close_all(self._map, ignore_all=True)
         self._thread.join(timeout=10)
         self.server.task_dispatcher.shutdown()
         self._thread = None
