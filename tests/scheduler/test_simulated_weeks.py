@@ -248,3 +248,21 @@ def test_close_of_business_lists_what_is_left(db: Store, cal: DeployCalendar) ->
     assert "LR-1002" in shown and "mark_deployed" in shown
     assert "Not marked deployed by Friday, November 20 morning, they slip to Monday, " \
            "November 30, 2026" in shown
+
+
+def test_the_digest_after_a_slip_shows_the_new_day(db: Store, cal: DeployCalendar) -> None:
+    ids = _ordinary_week(db, cal)
+    sim = _sim(db, cal, (2026, 11, 16))
+    sim.run(local(2026, 11, 16), local(2026, 11, 24), actions={
+        local(2026, 11, 19, 12): lambda: _deploy(db, ids["a"], THU, sim.clock)})
+    # Bravo slipped on Fri 11-20 from Thu 11-19 to Mon 11-30 (Thanksgiving moves that week)
+    after = rows(db, "weekly_digest")[1]
+    assert after.created_at.astimezone(cal.tz).date() == date(2026, 11, 23)
+    first = after.payload["deploys"][0]
+    assert (first["date"], first["shifted_from"]) == ("2026-11-30", "2026-11-26")
+    assert [(i["public_id"], i["target"]) for i in first["approved"]] == [
+        ("LR-1002", "2026-11-30")]
+    with db.reader() as s:
+        [out] = render_outbox(s, after, settings())
+    assert "• *LR-1002* · Launch request · Bravo · Approved · deploy Monday, November 30, 2026" \
+        in str(out.blocks)
