@@ -77,10 +77,12 @@ def cmd_integrations_import(args: argparse.Namespace) -> int:
             print(f"{args.file}: {problem}")
         print(f"{args.file}: {plural(len(problems), 'problem')}: nothing imported")
         return EXIT_FINDINGS
-    store = open_store(load_settings())
+    settings = load_settings()
+    store = open_store(settings)
     try:
         with store.unit_of_work() as session:
-            result = import_export(session, data, datetime.now(UTC), dry_run=args.dry_run)
+            result = import_export(session, data, datetime.now(UTC), dry_run=args.dry_run,
+                                   lookup=_email_lookup(settings))
     except SQLAlchemyError as exc:
         raise db_error(exc) from None
     finally:
@@ -98,7 +100,34 @@ def cmd_integrations_import(args: argparse.Namespace) -> int:
               f"{len(result.updated)} updated, {len(result.unchanged)} unchanged")
     for issuer, fields in result.set_aside.items():
         print(f"  {issuer}: kept aside (not configuration): {', '.join(fields)}")
+    if result.teams is not None:
+        teams, would = result.teams, "would be " if args.dry_run else ""
+        print(f"  teams: {len(teams.created)} {would}created, {len(teams.updated)} {would}updated")
+        for slug, emails in teams.members_added.items():
+            print(f"  {slug}: members {would}added: {', '.join(emails)}")
+        for slug, issuers in teams.integrations_given.items():
+            print(f"  {slug}: {would}given {', '.join(issuers)}")
     return EXIT_OK
+
+
+def _email_lookup(settings: Any) -> Any:
+    """email -> Slack user ID by users.lookupByEmail when a bot token is set; None otherwise
+    (members given by email are then matched when they first use the bot)."""
+    if settings.slack_bot_token is None:
+        return None
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError
+
+    client = WebClient(token=settings.slack_bot_token.get_secret_value(),
+                       base_url=settings.slack_api_url, timeout=5)
+
+    def lookup(email: str) -> str | None:
+        try:
+            return str(client.users_lookupByEmail(email=email)["user"]["id"])
+        except SlackApiError:  # users_not_found and the like: matched on first use instead
+            return None
+
+    return lookup
 
 
 def cmd_integrations_remove(args: argparse.Namespace) -> int:

@@ -4,7 +4,8 @@ export (YAML keyed by issuer), list what is known, remove one.
 The whole export is checked before anything is imported (`check_export`): an entry that is not
 an issuer, a field of the wrong type or an unknown protocol is a problem, and one problem
 imports nothing. Fields the bot has no place for (agency_id, active, ...) are kept aside in
-`extra`, not refused; a re-import updates what changed.
+`extra`, not refused; a re-import updates what changed. A top-level `teams:` list beside the
+issuers names the partner teams that own them (bot/teams/imports.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.models import ISSUER_MAX, Configuration, Kind, field_path
 from bot.requests import queries
 from bot.requests.records import IntegrationRecord
 from bot.store.models import AuditEvent, Integration
+from bot.teams.imports import TEAMS_KEY, Lookup, TeamsImport, check_teams, import_teams
 
 # export field -> Configuration field
 FIELD_MAP: dict[str, str] = {
@@ -68,10 +70,12 @@ class ImportResult:
     # issuer -> fields kept aside (unknown, or a value the Configuration model refuses)
     set_aside: dict[str, list[str]] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)  # issuer -> why
+    teams: TeamsImport | None = None  # the export's `teams:`, when it has them
 
     def as_json(self) -> dict[str, Any]:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-                "set_aside": self.set_aside, "skipped": self.skipped}
+                "set_aside": self.set_aside, "skipped": self.skipped,
+                **({"teams": self.teams.as_json()} if self.teams is not None else {})}
 
 
 def read_export(text: str) -> dict[str, Any]:
@@ -101,7 +105,12 @@ def export_entries(data: Any) -> dict[str, Any]:
 def check_export(data: Mapping[str, Any]) -> list[ExportProblem]:
     """Every problem of the export, one per issuer and field; empty when it can be imported."""
     problems: list[ExportProblem] = []
+    if TEAMS_KEY in data:
+        issuers = {str(k).strip() for k in data if k != TEAMS_KEY}
+        problems += [ExportProblem(*p) for p in check_teams(data[TEAMS_KEY], issuers)]
     for key, fields in data.items():
+        if key == TEAMS_KEY:
+            continue
         issuer = str(key).strip()
         why = _not_an_issuer(issuer)
         if why:
@@ -178,12 +187,16 @@ def _kind(value: Any) -> str:
 
 
 def import_export(session: Session, data: Mapping[str, Any], now: datetime, *,
-                  by: str = "import", dry_run: bool = False) -> ImportResult:
+                  by: str = "import", dry_run: bool = False,
+                  lookup: Lookup | None = None) -> ImportResult:
     """Create or update an integration per issuer of the export (check it first with
-    `check_export`: entries it refuses are skipped here). With `dry_run`, only say what
-    would change: nothing is written, nothing audited."""
+    `check_export`: entries it refuses are skipped here), then its teams (`lookup` resolves
+    members' emails to Slack user IDs). With `dry_run`, only say what would change: nothing
+    is written, nothing audited."""
     result = ImportResult()
     for issuer, fields in data.items():
+        if issuer == TEAMS_KEY:
+            continue
         issuer = str(issuer).strip()
         why = _not_an_issuer(issuer)
         if why or not isinstance(fields, Mapping):
@@ -213,6 +226,11 @@ def import_export(session: Session, data: Mapping[str, Any], now: datetime, *,
             row.updated_at = now
         else:
             result.unchanged.append(issuer)
+    if not dry_run:
+        session.flush()  # the teams below own the integrations just created
+    if isinstance(data.get(TEAMS_KEY), list):
+        result.teams = import_teams(session, data[TEAMS_KEY], now, by=by, dry_run=dry_run,
+                                    lookup=lookup)
     if dry_run:
         return result
     session.add(AuditEvent(request_id=None, actor=by, action="import_integrations",

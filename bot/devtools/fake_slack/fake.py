@@ -346,6 +346,13 @@ class FakeSlack(MessagesMixin, ViewsMixin, FilesMixin):
         user["tz_label"] = user["tz"]
         return {"user": user}
 
+    def _users_lookup_by_email(self, params: dict[str, Any]) -> dict[str, Any]:
+        email = (params.get("email") or "").lower()
+        for user in self.users.values():
+            if user["profile"]["email"].lower() == email:
+                return {"user": copy.deepcopy(user)}
+        raise SlackError("users_not_found")
+
     def _team_info(self, params: dict[str, Any]) -> dict[str, Any]:
         team_id = params.get("team") or self.team_id
         if team_id == self.team_id:
@@ -384,6 +391,7 @@ _METHODS: dict[str, Callable[[FakeSlack, dict[str, Any]], dict[str, Any]]] = {
     "views.update": FakeSlack._views_update,
     "views.publish": FakeSlack._views_publish,
     "users.info": FakeSlack._users_info,
+    "users.lookupByEmail": FakeSlack._users_lookup_by_email,
     "team.info": FakeSlack._team_info,
     "conversations.members": FakeSlack._conversations_members,
     "usergroups.users.list": FakeSlack._usergroups_users_list,
