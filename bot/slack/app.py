@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from bot.ops.logs import ContextExecutor
 from bot.slack.client import metered_copy
 from bot.slack.home import listener as home
-from bot.slack.listening import actor_id, tell
+from bot.slack.listening import SORRY, actor_id, tell
 from bot.slack.requests import check as config_check
 from bot.slack.requests import commands, details_listener, review
 from bot.slack.requests import filing as form
@@ -27,7 +27,6 @@ from bot.store.claims import record_event
 
 log = logging.getLogger(__name__)
 LISTENER_THREADS = 16  # waitress's threads in `launchbot serve`
-SORRY = "Sorry, something went wrong on our side. Nothing you sent was lost; please try again."
 
 
 class _WithoutRequestDetails(logging.Filter):

@@ -25,6 +25,8 @@ from bot.teams.membership import Unavailable, teams_of
 
 log = logging.getLogger(__name__)
 Reply = TypeVar("Reply")
+# The apology for a bug or an outage (the database restarting): never a traceback.
+SORRY = "Sorry, something went wrong on our side. Nothing you sent was lost; please try again."
 TELL_LIMIT = 3000  # characters: a short answer (Slack refuses a message over 40,000)
 MODAL_ERROR_LIMIT = 2000  # characters Slack takes in a modal field's error
 # A modal whose private_metadata the bot cannot read: not one it opened, or from an older

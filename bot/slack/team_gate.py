@@ -12,14 +12,24 @@ from typing import Any
 from slack_bolt import BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
 
-from bot.slack.listening import actor, actor_id, tell
+from bot.slack.ids import Callback
+from bot.slack.listening import SORRY, actor, actor_id, tell
+from bot.slack.requests import filing
 from bot.slack.runtime import Runtime
+from bot.slack.tickets import listeners as tickets
 from bot.teams.membership import Unavailable
 
 log = logging.getLogger(__name__)
 TRY_AGAIN = ("Slack could not tell us which partner team you are on just now, so nothing was "
              "done. Please try again in a minute.")
+
+
+# With the store away the gate answers as the listener would have: a form on itself, in its
+# listener's words; a command or a button with the apology; the App Home stays as it was.
+STORE_DOWN = {Callback.request_form: filing.STORE_FAILED,
+              Callback.ticket_form: tickets.STORE_FAILED}
 
 
 def not_on_team(review_channel: str | None) -> str:
@@ -78,6 +88,12 @@ def team_gate(runtime: Runtime) -> Callable[..., BoltResponse | None]:
             who = actor(runtime, body)
         except Unavailable:
             return _refuse(body, client, user_id, TRY_AGAIN)
+        except SQLAlchemyError:
+            log.exception("could not read the partner teams of %s", user_id)
+            if body.get("type") == "event_callback":
+                return BoltResponse(status=200, body="")
+            form = (body.get("view") or {}).get("callback_id")
+            return _refuse(body, client, user_id, STORE_DOWN.get(form, SORRY))
         if who.is_reviewer or who.teams:
             return next()
         return _refuse(body, client, user_id, not_on_team(runtime.settings.review_channel))
