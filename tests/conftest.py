@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import URL, create_engine, make_url, text
+from sqlalchemy.pool import NullPool
 
 from bot.store.db import Store, make_engine, normalize_url
 from bot.store.migrate import upgrade
@@ -56,7 +57,9 @@ class PgSchemas:
     """Creates schemas in the test database and drops them at the end of the session."""
 
     def __init__(self) -> None:
-        self.admin = create_engine(normalize_url(PG_URL), isolation_level="AUTOCOMMIT")
+        # No pool: a connection kept from before the drill restarts PostgreSQL would be dead.
+        self.admin = create_engine(normalize_url(PG_URL), isolation_level="AUTOCOMMIT",
+                                   poolclass=NullPool)
         self.made: list[str] = []
 
     def new(self) -> URL:
