@@ -109,9 +109,32 @@ def _load_spec(path: str) -> dict[str, frozenset[str]]:
     return methods
 
 
+# The spec's methods and required arguments, taken from it by `bundle_methods()`: the demo runs
+# on a fresh machine where the spec is not beside the repository (a test keeps it current).
+BUNDLED = Path(__file__).with_name("slack_web_methods.json")
+
+
+def bundle_methods(path: str) -> str:
+    """The bundled table's text for the spec at `path` (sorted, one method per line)."""
+    methods = _load_spec(path)
+    lines = [f"  {json.dumps(m)}: {json.dumps(sorted(methods[m]))}" for m in sorted(methods)]
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> dict[str, frozenset[str]]:
+    table = json.loads(BUNDLED.read_text(encoding="utf-8"))
+    return {method: frozenset(required) for method, required in table.items()}
+
+
 def known_methods() -> dict[str, frozenset[str]]:
-    """Every Web API method the fake may answer, with its required arguments (not `token`)."""
-    return {**_load_spec(str(spec_path())), **NEWER_METHODS}
+    """Every Web API method the fake may answer, with its required arguments (not `token`):
+    from Slack's published spec when it is beside the repository, else the bundled table."""
+    try:
+        spec = _load_spec(str(spec_path()))
+    except FileNotFoundError:
+        spec = _bundled()
+    return {**spec, **NEWER_METHODS}
 
 
 def method_refusal(method: str, params: Mapping[str, Any]) -> Refusal | None:

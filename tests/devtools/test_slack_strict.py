@@ -153,3 +153,22 @@ def test_the_fake_answers_a_response_url_post_over_the_limit_with_400(
     with pytest.raises(urllib.error.HTTPError) as answered:
         urllib.request.urlopen(request, timeout=5)
     assert answered.value.code == 400 and answered.value.read() == b"msg_blocks_too_long"
+
+
+def test_the_bundled_method_table_is_the_spec_s() -> None:
+    # The demo runs where the spec is not beside the repository: the bundled table must say
+    # what the spec says (regenerate: BUNDLED.write_text(bundle_methods(str(spec_path())))).
+    from bot.devtools.slack_strict import BUNDLED, bundle_methods, spec_path
+
+    assert BUNDLED.read_text(encoding="utf-8") == bundle_methods(str(spec_path()))
+
+
+def test_without_the_spec_the_bundled_table_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.devtools import slack_strict
+
+    def missing() -> Any:
+        raise FileNotFoundError("no spec beside the repository")
+
+    monkeypatch.setattr(slack_strict, "spec_path", missing)
+    assert slack_strict.method_refusal("chat.postMessage", {"channel": "C1"}) is None
+    assert slack_strict.method_refusal("chat.postMesage", {}) is not None
