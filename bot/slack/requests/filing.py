@@ -31,7 +31,6 @@ from bot.requests import (
     resubmit,
     submit,
 )
-from bot.slack.blocks import clip, escape
 from bot.slack.files import FetchedFiles, fetch_files, payload_files
 from bot.slack.ids import Action, Callback
 from bot.slack.listening import (
@@ -55,6 +54,7 @@ from bot.slack.requests.form.view import confirmation, list_fits, request_form
 from bot.slack.requests.probing import probe_later
 from bot.slack.runtime import Runtime
 from bot.slack.team_picker import TEAM_BLOCK, acting_for, pick_team, team_choices
+from bot.slack.text import clip, escape
 from bot.slack.view_state import picked_value
 
 log = logging.getLogger(__name__)
