@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.devtools.block_limits import problems, response_action_problems
-from bot.devtools.slack_client import state_values
+from bot.devtools.view_inputs import state_values
 from bot.models import Finding, Report, Severity
 from bot.requests.records import RequestRecord
 from bot.rules.certificates import certificate_facts
