@@ -24,6 +24,16 @@ KIND_LABELS = {"launch": "Launch request", "change": "Change request",
                "staging": "Staging request"}
 
 
+def kind_label(kind: str | None, missing: str = "") -> str:
+    """'launch' -> 'Launch request'; a kind it does not know as it is; none: `missing`."""
+    return KIND_LABELS.get(kind, kind) if kind else missing
+
+
+def state_label(state: str) -> str:
+    """A request's state as people read it ('in_review' -> 'In review')."""
+    return STATE_LABELS[RequestState(state)]
+
+
 def escape(text: object) -> str:
     """Untrusted text made safe for mrkdwn: `<!channel>`, `<@U123>` and `<https://x|y>` are
     shown as typed and ping or link no one (Slack's own escaping: &, <, >)."""
