@@ -2,7 +2,8 @@
 the reads the bot makes all day (median of N runs, each in its own read transaction):
 
 - the manifest for one deploy day (with attachment facts and diffs),
-- one partner team's request list (newest first),
+- one partner team's request list, newest first, as `/launch-request list` shows it (the
+  21 newest of a team with 500 requests),
 - the reviewer queue (undecided, oldest first),
 - the weekly digest counts (by state, new this week).
 
@@ -42,6 +43,8 @@ DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 REQUESTS = 100_000
 AUDIT_EVENTS = 1_000_000
 TEAMS = 500
+TEAM = 42  # the partner team whose list is timed: every 200th request is its (500 in all)
+LIST_SHOWN = 21  # what `/launch-request list` reads (20 shown, one more says there are more)
 NOW = datetime(2026, 11, 16, 14, 0, tzinfo=UTC)  # a Monday
 # Mostly history; a realistic few percent still open.
 STATES = [("deployed", 81), ("rejected", 4), ("withdrawn", 4), ("approved", 1),
@@ -68,6 +71,14 @@ def drop_schema(url: str, schema: str) -> None:
     admin.dispose()
 
 
+def partner_team(rid: int) -> int:
+    """TEAM owns every 200th request; the rest are spread over the other teams."""
+    if rid % 200 == TEAM:
+        return TEAM
+    other = rid % (TEAMS - 1) + 1
+    return other + 1 if other >= TEAM else other
+
+
 def seed(store: Store, calendar: DeployCalendar, rng: random.Random) -> dict[str, Any]:
     """COPY the rows in; returns facts the timed queries use (a busy day, a team)."""
     past = calendar.deploy_days(date(2023, 11, 16), until=NOW.date())
@@ -80,9 +91,15 @@ def seed(store: Store, calendar: DeployCalendar, rng: random.Random) -> dict[str
     try:
         conn = raw.driver_connection
         with conn.cursor() as cur:
+            with cur.copy("COPY teams (id, slug, name, agency, created_at, updated_at) "
+                          "FROM STDIN") as copy:
+                for tid in range(1, TEAMS + 1):
+                    copy.write_row((tid, f"team-{tid}", f"Team {tid}", f"Agency {tid}",
+                                    NOW, NOW))
             columns = ("id, kind, state, version, issuer, integration_id, requester_user_id, "
-                       "requester_team_id, submitted, findings, diff, earliest_deploy_date, "
-                       "target_deploy_date, lead_time_days, slip_count, idempotency_key, "
+                       "requester_team_id, partner_team_id, submitted, findings, diff, "
+                       "earliest_deploy_date, target_deploy_date, lead_time_days, slip_count, "
+                       "idempotency_key, "
                        "reviewer_id, decided_by, decided_at, decision_note, submitted_at, "
                        "created_at, updated_at")
             approved_ids: list[int] = []
@@ -111,7 +128,7 @@ def seed(store: Store, calendar: DeployCalendar, rng: random.Random) -> dict[str
                     diff = {"default_aal": {"old": 1, "new": 2}} if kind == "change" else None
                     copy.write_row((
                         rid, kind, state, 3 if decided else 1, issuer, None,
-                        f"U{rid % 3000:06d}", team, json.dumps(submitted),
+                        f"U{rid % 3000:06d}", team, partner_team(rid), json.dumps(submitted),
                         '[{"rule": "CAL-EARLIEST", "severity": "info", "field": null, '
                         '"message": "earliest deploy"}]',
                         json.dumps(diff) if diff else None, target, target, 14, 0,
@@ -134,7 +151,7 @@ def seed(store: Store, calendar: DeployCalendar, rng: random.Random) -> dict[str
                         copy.write_row((rid, "U0REVIEW", actions[k % len(actions)],
                                         "submitted", "in_review", "{}",
                                         created + timedelta(minutes=k)))
-            for table in ("requests", "attachments", "audit_events"):
+            for table in ("teams", "requests", "attachments", "audit_events"):
                 cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                             f"(SELECT max(id) FROM {table}))")
         conn.commit()
@@ -142,11 +159,11 @@ def seed(store: Store, calendar: DeployCalendar, rng: random.Random) -> dict[str
         with conn.cursor() as cur:
             # What autovacuum does to a table that grew by inserts (PostgreSQL 13+): statistics
             # and the visibility map, so counts can be answered from an index alone.
-            for table in ("requests", "attachments", "audit_events", "integrations"):
+            for table in ("teams", "requests", "attachments", "audit_events", "integrations"):
                 cur.execute(f"VACUUM (ANALYZE) {table}")
     finally:
         raw.close()
-    return {"day": busy_day, "team": "T00042"}
+    return {"day": busy_day, "team": TEAM}
 
 
 def timed(store: Store, fn: Callable[[Any], Any], runs: int) -> tuple[float, float, Any]:
@@ -186,11 +203,12 @@ def main(argv: list[str] | None = None) -> int:
         seeded = time.perf_counter() - started
         print(f"seeded {REQUESTS:,} requests and {AUDIT_EVENTS:,} audit events into schema "
               f"{args.schema!r} in {seeded:.1f} s")
-        team_actor = Actor(user_id="U000042", team_id=facts["team"])
+        team_actor = Actor(user_id="U000042", team_id="T00042", teams=frozenset({facts["team"]}))
         cases = [
             (f"manifest for {facts['day']}", lambda s: manifest_for(s, facts["day"]),
              lambda r: f"{len(r)} items"),
-            (f"team {facts['team']} request list", lambda s: team_requests(s, actor=team_actor),
+            (f"team {facts['team']} request list", lambda s: team_requests(
+                s, actor=team_actor, limit=LIST_SHOWN),
              lambda r: f"{len(r)} requests"),
             ("reviewer queue (oldest first)", lambda s: review_queue(s),
              lambda r: f"{len(r)} requests"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -109,6 +110,28 @@ def check_http_url(url: str) -> str:
     return url
 
 
+def split_ids(text: str) -> frozenset[str]:
+    """'U01, U02' -> {'U01', 'U02'}."""
+    return frozenset(part.strip() for part in text.split(",") if part.strip())
+
+
+# How a setting given as text is read, beyond what its type does.
+TEXT_PARSERS: dict[str, Callable[[str], object]] = {
+    "log_level": lambda text: text.strip().upper(),
+    "log_format": lambda text: text.strip().lower(),
+    "reviewer_ids": split_ids,
+    "deploy_weekdays": parse_weekdays,
+    "extra_closures": parse_closures,
+}
+# What a setting's value must also satisfy (each check returns the value or raises ValueError).
+CHECKS: dict[str, Callable[[Any], Any]] = {
+    "timezone": check_timezone,
+    "database_url": check_database_url,
+    "slack_api_url": check_http_url,
+    "port": check_port,
+}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
 
@@ -192,27 +215,12 @@ class Settings(BaseSettings):
             raise ValueError(f"{value}: keep at least 14 days")
         return value
 
-    @field_validator("log_level", mode="before")
+    @field_validator(*TEXT_PARSERS, mode="before")
     @classmethod
-    def _level(cls, value: object) -> object:
-        return value.strip().upper() if isinstance(value, str) else value
-
-    @field_validator("log_format", mode="before")
-    @classmethod
-    def _format(cls, value: object) -> object:
-        return value.strip().lower() if isinstance(value, str) else value
-
-    @field_validator("reviewer_ids", mode="before")
-    @classmethod
-    def _split_ids(cls, value: object) -> object:
-        if isinstance(value, str):
-            return frozenset(part.strip() for part in value.split(",") if part.strip())
-        return value
-
-    @field_validator("deploy_weekdays", mode="before")
-    @classmethod
-    def _weekdays(cls, value: object) -> object:
-        return parse_weekdays(value) if isinstance(value, str) else value
+    def _parse_text(cls, value: object, info: ValidationInfo) -> object:
+        """A setting given as text (the environment's) parsed into its type; any other value
+        (a default, a test's keyword argument) is taken as is."""
+        return TEXT_PARSERS[str(info.field_name)](value) if isinstance(value, str) else value
 
     @field_validator("deploy_weekdays")
     @classmethod
@@ -226,30 +234,10 @@ class Settings(BaseSettings):
             raise ValueError("no deploy weekdays given: expected e.g. 'THU' or 'TUE,THU'")
         return value
 
-    @field_validator("extra_closures", mode="before")
+    @field_validator(*CHECKS)
     @classmethod
-    def _closures(cls, value: object) -> object:
-        return parse_closures(value) if isinstance(value, str) else value
-
-    @field_validator("timezone")
-    @classmethod
-    def _timezone(cls, value: str) -> str:
-        return check_timezone(value)
-
-    @field_validator("database_url")
-    @classmethod
-    def _database_url(cls, value: str) -> str:
-        return check_database_url(value)
-
-    @field_validator("slack_api_url")
-    @classmethod
-    def _slack_api_url(cls, value: str) -> str:
-        return check_http_url(value)
-
-    @field_validator("port")
-    @classmethod
-    def _port(cls, value: int) -> int:
-        return check_port(value)
+    def _check(cls, value: Any, info: ValidationInfo) -> Any:
+        return CHECKS[str(info.field_name)](value)
 
     @field_validator(*(f"{name}_file" for name in FILE_SETTINGS))
     @classmethod

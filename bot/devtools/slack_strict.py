@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -36,7 +36,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from bot.devtools.block_limits import Surface, problems
-from bot.slack.clipping import units
+from bot.slack.clipping import text_units, units
 
 MAX_MESSAGE_TEXT = 40_000  # the top-level `text`: msg_too_long beyond
 MAX_BLOCKS_TEXT = 12_000  # text across all of a message's blocks: msg_blocks_too_long beyond
@@ -177,7 +177,7 @@ def message_refusal(text: Any, blocks: Any) -> Refusal | None:
             found += _model_problems(lambda b=block: _parse(b).to_dict(), f"/blocks/{i}")
     if found:
         return Refusal("invalid_blocks", found)
-    total = blocks_text_units(blocks)
+    total = text_units(blocks)
     if total > MAX_BLOCKS_TEXT:
         return Refusal("msg_blocks_too_long", [
             f"the blocks carry {total} characters of text; at most {MAX_BLOCKS_TEXT}"])
@@ -188,11 +188,6 @@ def message_problems(text: Any, blocks: Any) -> list[str]:
     """A message's refusal as a list (empty when Slack accepts it): for builder tests."""
     refusal = message_refusal(text, blocks)
     return [] if refusal is None else [refusal.error, *refusal.messages]
-
-
-def blocks_text_units(blocks: Any) -> int:
-    """The text a message's blocks carry, as Slack totals it for msg_blocks_too_long."""
-    return sum(units(t) for t in _texts(blocks))
 
 
 def refusal(method: str, params: Mapping[str, Any], *,
@@ -236,17 +231,3 @@ def _model_problems(build: Any, pointer: str) -> list[str]:
                 AttributeError) as exc:
             return [f"{exc} [json-pointer:{pointer}]"]
     return []
-
-
-def _texts(node: Any) -> Iterator[str]:
-    """Every text a block carries: text objects (plain_text, mrkdwn) and markdown blocks."""
-    if isinstance(node, Mapping):
-        if node.get("type") in ("plain_text", "mrkdwn", "markdown") and isinstance(
-                node.get("text"), str):
-            yield node["text"]
-        for value in node.values():
-            if isinstance(value, Mapping | list):
-                yield from _texts(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _texts(value)

@@ -21,14 +21,13 @@ def get_request(session: Session, request: int | str, *, actor: Actor) -> Reques
 
 def team_requests(session: Session, *, actor: Actor, limit: int = 50) -> list[RequestRecord]:
     """The actor's team's requests, newest first."""
-    return [RequestRecord.of(r, with_attachments=False)
-            for r in queries.team_requests(session, actor.teams, limit=limit)]
+    return [RequestRecord.of_row(r) for r in queries.team_requests(session, actor.teams,
+                                                                   limit=limit)]
 
 
 def review_queue(session: Session, *, limit: int = 50) -> list[RequestRecord]:
     """Undecided requests, oldest first."""
-    return [RequestRecord.of(r, with_attachments=False)
-            for r in queries.review_queue(session, limit=limit)]
+    return [RequestRecord.of_row(r) for r in queries.review_queue_rows(session, limit=limit)]
 
 
 @dataclass(frozen=True)

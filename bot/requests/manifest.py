@@ -23,11 +23,10 @@ def manifest_for(session: Session, day: date, *,
     facts of the files (launches, changes, staging; then by ID)."""
     found = queries.approved_for_day(session, day, include_deployed=include_deployed)
     files: dict[int, list[AttachmentFacts]] = {}
-    for f in queries.attachment_facts(session, [row.Request.id for row in found]):
+    for f in queries.approved_attachment_facts(session, day, include_deployed=include_deployed):
         files.setdefault(f.request_id, []).append(
             AttachmentFacts(role=f.role, name=f.name, sha256=f.sha256, size=f.size))
-    items = [RequestRecord.of(row.Request, attachments=tuple(files.get(row.Request.id, ())),
-                              integration_configuration=row.integration_configuration)
+    items = [RequestRecord.of_row(row, attachments=tuple(files.get(row["id"], ())))
              for row in found]
     return sorted(items, key=lambda i: (kind_order(i.kind), i.id))
 

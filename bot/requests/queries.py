@@ -6,9 +6,10 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.orm import Session
 
+from bot.requests.records import RECORD_COLUMNS
 from bot.store.models import (
     OPEN_STATES,
     UNDECIDED_STATES,
@@ -60,44 +61,71 @@ def open_request_issuers(session: Session, kind: str, *, excluding: int | None =
     return frozenset(i for i in session.scalars(stmt.distinct()) if i)
 
 
-def approved_for_day(session: Session, day: date, *,
-                     include_deployed: bool = False) -> Sequence[Row[Any]]:
-    """The manifest's rows: what is approved for deploy day `day`, each with its integration's
-    configuration (a change gives only what changes: the rest comes from there)."""
+def record_rows(session: Session, stmt: Select[Any]) -> list[dict[str, Any]]:
+    """The rows of `stmt` as plain dicts (column label -> value). Lists read this way instead of
+    as ORM objects: building and then copying an object per row was most of a list's time."""
+    result = session.connection().execute(stmt)
+    keys = tuple(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result]
+
+
+def select_records(*columns: Any) -> Select[Any]:
+    """SELECT of the request columns a RequestRecord holds (bot.requests.records), plus
+    `columns`."""
+    return select(*(c for c in Request.__table__.c if c.name in RECORD_COLUMNS), *columns)
+
+
+def _approved_on(day: date, include_deployed: bool) -> tuple[ColumnElement[bool], ...]:
     states = [RequestState.approved.value]
     if include_deployed:
         states.append(RequestState.deployed.value)
-    return session.execute(
-        select(Request, Integration.configuration.label("integration_configuration"))
+    return Request.state.in_(states), Request.target_deploy_date == day
+
+
+def approved_for_day(session: Session, day: date, *,
+                     include_deployed: bool = False) -> list[dict[str, Any]]:
+    """The manifest's rows (record rows): what is approved for deploy day `day`, each with its
+    integration's configuration (a change gives only what changes: the rest comes from there)."""
+    return record_rows(session, select_records(
+        Integration.configuration.label("integration_configuration"))
         .outerjoin(Integration, Integration.id == Request.integration_id)
-        .where(Request.state.in_(states), Request.target_deploy_date == day)
-        .order_by(Request.id)).all()
+        .where(*_approved_on(day, include_deployed)).order_by(Request.id))
 
 
-def attachment_facts(session: Session, request_ids: Sequence[int]) -> Sequence[Row[Any]]:
-    """(request_id, role, name, sha256, size) of the requests' files, never their bytes."""
-    if not request_ids:
-        return []
+def approved_attachment_facts(session: Session, day: date, *,
+                              include_deployed: bool = False) -> Sequence[Row[Any]]:
+    """(request_id, role, name, sha256, size) of the files of what `approved_for_day` finds,
+    never their bytes: one join on the same condition rather than a list of IDs to bind."""
     return session.execute(
         select(Attachment.request_id, Attachment.role, Attachment.name, Attachment.sha256,
                Attachment.size)
-        .where(Attachment.request_id.in_(request_ids))
+        .join(Request, Request.id == Attachment.request_id)
+        .where(*_approved_on(day, include_deployed))
         .order_by(Attachment.request_id, Attachment.id)).all()
 
 
 def team_requests(session: Session, teams: Collection[int], *,
-                  limit: int = 50) -> Sequence[Request]:
-    """A partner team's requests, newest first."""
-    return session.scalars(
-        select(Request).where(Request.partner_team_id.in_(list(teams)))
-        .order_by(Request.created_at.desc(), Request.id.desc()).limit(limit)).all()
+                  limit: int = 50) -> list[dict[str, Any]]:
+    """A partner team's requests, newest first (record rows)."""
+    return record_rows(session, select_records()
+                       .where(Request.partner_team_id.in_(list(teams)))
+                       .order_by(Request.created_at.desc(), Request.id.desc()).limit(limit))
 
 
 def review_queue(session: Session, *, limit: int = 50) -> Sequence[Request]:
     """Undecided requests, oldest first."""
-    return session.scalars(
-        select(Request).where(Request.state.in_([s.value for s in UNDECIDED_STATES]))
-        .order_by(Request.submitted_at, Request.id).limit(limit)).all()
+    return session.scalars(_review_queue(limit)).all()
+
+
+def review_queue_rows(session: Session, *, limit: int = 50) -> list[dict[str, Any]]:
+    """`review_queue` as record rows."""
+    return record_rows(session, _review_queue(limit, select_records()))
+
+
+def _review_queue(limit: int, stmt: Select[Any] | None = None) -> Select[Any]:
+    return ((stmt if stmt is not None else select(Request))
+            .where(Request.state.in_([s.value for s in UNDECIDED_STATES]))
+            .order_by(Request.submitted_at, Request.id).limit(limit))
 
 
 def counts_by_state(session: Session) -> dict[str, int]:

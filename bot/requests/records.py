@@ -6,12 +6,12 @@ A request has one snapshot, `RequestRecord`: the review card, the partner's DM, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, Self
 
 from bot.models import Finding, Kind, Severity
-from bot.store.models import Attachment, Integration, Request, RequestState
+from bot.store.models import Attachment, Integration, Request, RequestState, public_id
 
 _APPROVED, _DEPLOYED = RequestState.approved.value, RequestState.deployed.value
 
@@ -142,6 +142,16 @@ class RequestRecord:
                      for name, change in (self.diff or {}).items())
 
     @classmethod
+    def of_row(cls, row: dict[str, Any], *, attachments: tuple[AttachmentFacts, ...] = (),
+               **extra: Any) -> Self:
+        """The snapshot of a record row (bot.requests.queries.record_rows: the request's
+        columns by name, plus `extra`'s); consumes `row`."""
+        row["public_id"] = public_id(row["id"])
+        row["findings"] = tuple(Finding.model_validate(f) for f in row["findings"] or ())
+        row["submitted"] = dict(row["submitted"])
+        return cls(**row, attachments=attachments, **extra)
+
+    @classmethod
     def of(cls, row: Request, *, with_attachments: bool = True,
            attachments: tuple[AttachmentFacts, ...] | None = None,
            integration_configuration: dict[str, Any] | None = None,
@@ -166,6 +176,11 @@ class RequestRecord:
             attachments=attachments, integration_configuration=integration_configuration,
             **extra,
         )
+
+
+# The requests columns a RequestRecord is made of (the other fields are derived or given).
+RECORD_COLUMNS = frozenset(Request.__table__.c.keys()) & {
+    f.name for f in fields(RequestRecord)}
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,9 @@ network or clock; everything outside the request arrives in the Context."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
-from bot.models import Finding, Kind, Report, Request, Severity, parse_request
+from bot.models import Finding, Kind, Report, Request, Severity, parse_request, trusted
 from bot.rules.base import Check, Context, Subject
 from bot.rules.catalog import BY_ID, RULES, Rule, finding
 from bot.rules.certificates import check_certificates
@@ -53,10 +52,10 @@ def validate(request: Request | Mapping[str, Any], *, context: Context) -> Repor
     given = frozenset(request.given() - {"kind"})
     if request.kind is Kind.change and context.current is not None:
         request = apply_change(context.current, request)
-    subject = Subject(request=request, given=given, context=context,
-                      partial=request.kind is Kind.change and context.current is None)
-    timing = plan(subject)
-    subject = replace(subject, target=timing.target)
+    partial = request.kind is Kind.change and context.current is None
+    timing = plan(Subject(request=request, given=given, context=context, partial=partial))
+    subject = Subject(request=request, given=given, context=context, partial=partial,
+                      target=timing.target)
     findings = normalized + timing.findings
     for check in CHECKS:
         findings.extend(check(subject))
@@ -64,6 +63,7 @@ def validate(request: Request | Mapping[str, Any], *, context: Context) -> Repor
     # would only contradict what the partner typed.
     refused = {f.field for f in shape}
     findings = shape + [f for f in findings if f.field not in refused]
-    return Report(kind=request.kind.value, findings=sorted(findings, key=_order),
-                  earliest_deploy_date=timing.earliest.date, target_deploy_date=timing.target,
-                  lead_time_days=timing.lead_days)
+    return trusted(Report, {"kind": request.kind.value, "findings": sorted(findings, key=_order),
+                            "earliest_deploy_date": timing.earliest.date,
+                            "target_deploy_date": timing.target,
+                            "lead_time_days": timing.lead_days})

@@ -138,7 +138,9 @@ def _check_one(subject: Subject, field: str, name: str, given: bool) -> Iterator
 
 
 def _validity(subject: Subject, label: str, field: str, facts: CertFacts) -> Iterator[Finding]:
-    now = subject.context.now
+    # Compared in UTC, the certificate's own zone: an aware comparison across zones converts
+    # both sides each time, and this runs for every certificate of every submission.
+    now = subject.context.now.astimezone(UTC)
     target = subject.target
     if facts.not_before > now:
         yield finding("CERT-EXPIRED", field,
@@ -160,7 +162,7 @@ def _validity(subject: Subject, label: str, field: str, facts: CertFacts) -> Ite
                           f"at launch. Upload a certificate valid past {renew}")
             return
     # Whole days, counted on the date people read in the certificate (UTC).
-    start = target if target is not None else now.astimezone(UTC).date()
+    start = target if target is not None else now.date()
     days = (facts.not_after.astimezone(UTC).date() - start).days
     if days <= EXPIRING_DAYS:
         when = (f"{_days(days)} after the target deploy date {target.isoformat()}"
@@ -171,8 +173,10 @@ def _validity(subject: Subject, label: str, field: str, facts: CertFacts) -> Ite
                       "replacement now")
 
 
+@lru_cache(maxsize=256)  # one entry per target deploy day and zone
 def _end_of(day: date, tz: tzinfo) -> datetime:
-    return datetime.combine(day + timedelta(days=1), time(), tzinfo=tz)
+    """The end of `day` in `tz`, in UTC."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=tz).astimezone(UTC)
 
 
 def _day(moment: datetime) -> str:

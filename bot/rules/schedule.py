@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from bot.calendar import LEAD_DAYS, PUSH_LEAD_DAYS, DeployDay
 from bot.models import Finding, Kind, Severity
@@ -31,6 +32,7 @@ def _days(n: int) -> str:
     return "1 day" if n == 1 else f"{n} days"
 
 
+@lru_cache(maxsize=1024)  # a few hundred dates a year are ever named; strftime is slow
 def long_date(day: date) -> str:
     return f"{day:%A} {day.isoformat()}"
 
@@ -64,14 +66,24 @@ def plan(subject: Subject) -> Timing:
             findings.append(finding("CAL-EXPEDITE", "desired_deploy_date", (
                 "an expedited request names the earlier deploy day it needs "
                 "(desired_deploy_date)")))
-    findings.append(finding("CAL-EARLIEST", "desired_deploy_date",
-                            f"earliest deploy: {long_date(earliest.date)} ({lead} days' notice"
-                            f"{' for a push notification URL' if push else ''}; submitted "
-                            f"{submitted.isoformat()})"))
+    findings.append(_earliest_note(earliest.date, lead, push, submitted))
     if subject.kind in (Kind.launch, Kind.staging):
-        findings.append(finding("CAL-DURATION", None, "the deployment process takes 1 to 2 "
-                                "weeks; a new IAA can take up to 6 weeks"))
+        findings.append(_DURATION)
     return timing
+
+
+# Findings are frozen, so the same one can be in many reports: these are made once per day
+# and lead time, not once per request.
+_DURATION = finding("CAL-DURATION", None, "the deployment process takes 1 to 2 weeks; a new "
+                    "IAA can take up to 6 weeks")
+
+
+@lru_cache(maxsize=256)
+def _earliest_note(earliest: date, lead: int, push: bool, submitted: date) -> Finding:
+    return finding("CAL-EARLIEST", "desired_deploy_date",
+                   f"earliest deploy: {long_date(earliest)} ({lead} days' notice"
+                   f"{' for a push notification URL' if push else ''}; submitted "
+                   f"{submitted.isoformat()})")
 
 
 EXPEDITE_MIN_NOTICE = 1  # days: even an expedited deploy is not asked for on the day

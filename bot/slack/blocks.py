@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -21,6 +22,16 @@ STATE_LABELS = {
 }
 KIND_LABELS = {"launch": "Launch request", "change": "Change request",
                "staging": "Staging request"}
+
+
+def kind_label(kind: str | None, missing: str = "") -> str:
+    """'launch' -> 'Launch request'; a kind it does not know as it is; none: `missing`."""
+    return KIND_LABELS.get(kind, kind) if kind else missing
+
+
+def state_label(state: str) -> str:
+    """A request's state as people read it ('in_review' -> 'In review')."""
+    return STATE_LABELS[RequestState(state)]
 
 
 def escape(text: object) -> str:
@@ -67,6 +78,22 @@ def button(text: str, action_id: str, value: str, style: str | None = None,
         element["style"] = style
     if confirm:
         element["confirm"] = confirm
+    return element
+
+
+def option(value: str, label: str) -> dict[str, Any]:
+    return {"text": plain(label, 75), "value": value}
+
+
+def static_select(action_id: str, placeholder: str, choices: Mapping[str, str],
+                  picked: Any = None) -> dict[str, Any]:
+    """A select of `choices` (value -> label; labels shortened to fit, the first 100: Slack's
+    most), with `picked` chosen when it is one of them."""
+    element: dict[str, Any] = {
+        "type": "static_select", "action_id": action_id, "placeholder": plain(placeholder),
+        "options": [option(value, label) for value, label in choices.items()][:100]}
+    if picked in choices:
+        element["initial_option"] = option(picked, choices[picked])
     return element
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 ELLIPSIS = "…"
 
@@ -25,6 +27,28 @@ _ZWJ = "\u200d"
 def units(text: str) -> int:
     """UTF-16 code units: a character outside the BMP (most emoji) counts two."""
     return len(text) + sum(1 for c in text if ord(c) > 0xFFFF)
+
+
+def text_objects(node: Any) -> Iterator[dict[str, Any]]:
+    """Every text a block (or a list of them) carries: its text objects (plain_text, mrkdwn)
+    and markdown blocks, at any depth."""
+    if isinstance(node, Mapping):
+        if node.get("type") in ("plain_text", "mrkdwn", "markdown") and isinstance(
+                node.get("text"), str):
+            yield node
+        for value in node.values():
+            if isinstance(value, Mapping | list):
+                yield from text_objects(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from text_objects(value)
+
+
+def text_units(blocks: Iterable[Any]) -> int:
+    """The text a list of blocks carries, in UTF-16 units: what Slack totals for
+    msg_blocks_too_long."""
+    found = blocks if isinstance(blocks, Mapping) else list(blocks)
+    return sum(units(obj["text"]) for obj in text_objects(found))
 
 
 def fits(text: str, limit: int) -> bool:

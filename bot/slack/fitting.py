@@ -15,10 +15,10 @@ module makes the whole message fit:
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from bot.slack.clipping import clip, units
+from bot.slack.clipping import clip, text_objects, text_units, units
 
 Block = dict[str, Any]
 
@@ -28,11 +28,6 @@ MAX_SECTION_TEXT = 3000
 # "continued" notes this module adds and for whatever Slack counts that we do not.
 TEXT_BUDGET = 11_000
 SHRUNK_NOTE = " (shortened: {where})"
-
-
-def text_units(blocks: Iterable[Any]) -> int:
-    """The text a list of blocks carries (every plain_text/mrkdwn object), in UTF-16 units."""
-    return sum(units(obj["text"]) for obj in _text_objects(list(blocks)))
 
 
 def fits(blocks: Sequence[Any], *, budget: int = TEXT_BUDGET) -> bool:
@@ -101,7 +96,7 @@ def shrink(blocks: Sequence[Block], *, where: str, budget: int = TEXT_BUDGET) ->
         excess = text_units(blocks) - budget
         if excess <= 0:
             return blocks
-        objects = sorted(_text_objects(blocks), key=lambda o: units(o["text"]), reverse=True)
+        objects = sorted(text_objects(blocks), key=lambda o: units(o["text"]), reverse=True)
         longest = objects[0]
         size = units(longest["text"])
         target = max(size - excess, units(note) + 40, size // 2)
@@ -116,16 +111,3 @@ def _section(text: str) -> Block:
 
 def _context(text: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
-
-
-def _text_objects(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, Mapping):
-        if node.get("type") in ("plain_text", "mrkdwn", "markdown") and isinstance(
-                node.get("text"), str):
-            yield node
-        for value in node.values():
-            if isinstance(value, Mapping | list):
-                yield from _text_objects(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _text_objects(value)

@@ -8,7 +8,8 @@ from dataclasses import replace
 from typing import Any
 
 from bot.kernel.actors import Actor
-from bot.slack.blocks import clip, plain
+from bot.slack import view_state
+from bot.slack.blocks import plain, static_select
 from bot.slack.ids import Action
 from bot.slack.runtime import Runtime
 from bot.teams.manage import teams_by_id
@@ -20,21 +21,11 @@ def pick_team(noun: str) -> str:
     return f"Pick the partner team this {noun} is for."
 
 
-def _option(value: str, label: str) -> dict[str, Any]:
-    return {"text": plain(label, 75), "value": value}
-
-
 def team_block(teams: Mapping[str, str], picked: Any, noun: str) -> dict[str, Any]:
     """A picker of the partner teams (team ID -> name)."""
-    element: dict[str, Any] = {
-        "type": "static_select", "action_id": Action.value.value,
-        "placeholder": plain("Choose your team"),
-        "options": [_option(t, clip(name, 75)) for t, name in teams.items()][:100]}
-    if picked in teams:
-        element["initial_option"] = _option(picked, clip(teams[picked], 75))
     return {"type": "input", "block_id": TEAM_BLOCK, "label": plain("Partner team"),
             "hint": plain(f"You are on several partner teams: the {noun} belongs to this one."),
-            "element": element}
+            "element": static_select(Action.value.value, "Choose your team", teams, picked)}
 
 
 def team_choices(runtime: Runtime, who: Actor) -> dict[str, str]:
@@ -47,11 +38,8 @@ def team_choices(runtime: Runtime, who: Actor) -> dict[str, str]:
 
 def picked_value(state_values: Any) -> str | None:
     """The picked team's ID as the form's state has it, if any."""
-    actions = state_values.get(TEAM_BLOCK) if isinstance(state_values, Mapping) else None
-    state = next(iter(actions.values()), None) if isinstance(actions, Mapping) else None
-    option = state.get("selected_option") if isinstance(state, Mapping) else None
-    value = option.get("value") if isinstance(option, Mapping) else None
-    return value if isinstance(value, str) else None
+    return next((view_state.picked_value(state) for block_id, state
+                 in view_state.input_states(state_values) if block_id == TEAM_BLOCK), None)
 
 
 def acting_for(who: Actor, picked: Any) -> Actor | None:

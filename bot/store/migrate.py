@@ -7,7 +7,7 @@ database's write lock). The replicas that wait then find the schema at head: a n
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -46,24 +46,22 @@ def upgrade_lock(connection: Connection) -> Iterator[None]:
 
 def upgrade(url: str | URL | Engine | None = None, revision: str = "head") -> None:
     """Bring the database at `url` (or DATABASE_URL's default) to `revision`."""
-    engine = url if isinstance(url, Engine) else make_engine(url)
-    try:
-        with engine.begin() as connection, upgrade_lock(connection):
-            cfg = alembic_config()
-            cfg.attributes["connection"] = connection
-            command.upgrade(cfg, revision)
-    finally:
-        if not isinstance(url, Engine):
-            engine.dispose()
+    _migrate(command.upgrade, url, revision)
 
 
 def downgrade(url: str | URL | Engine | None = None, revision: str = "base") -> None:
+    _migrate(command.downgrade, url, revision)
+
+
+def _migrate(step: Callable[[Config, str], None], url: str | URL | Engine | None,
+             revision: str) -> None:
+    """Run an Alembic `step` to `revision` under the upgrade lock, in one transaction."""
     engine = url if isinstance(url, Engine) else make_engine(url)
     try:
         with engine.begin() as connection, upgrade_lock(connection):
             cfg = alembic_config()
             cfg.attributes["connection"] = connection
-            command.downgrade(cfg, revision)
+            step(cfg, revision)
     finally:
         if not isinstance(url, Engine):
             engine.dispose()

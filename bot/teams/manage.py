@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -143,51 +144,54 @@ def remove_members(session: Session, slug: str, values: Sequence[str], *, actor:
     return removed
 
 
-def bind_workspace(session: Session, slug: str, workspace: str, *, actor: str,
-                   now: datetime) -> None:
-    _check_id("workspace", WORKSPACE_ID, workspace, "T0123ABCD")
+@dataclass(frozen=True)
+class Binding:
+    """Something of Slack's that makes its members a team's: a workspace or a channel."""
+
+    kind: str  # "workspace" | "channel": the word in messages, actions and event details
+    pattern: re.Pattern[str]
+    example: str
+    model: type[TeamWorkspace] | type[TeamChannel]
+    key: str  # the column holding the Slack ID
+    collection: str  # the team's list of them
+
+
+WORKSPACES = Binding("workspace", WORKSPACE_ID, "T0123ABCD", TeamWorkspace, "slack_team_id",
+                     "workspaces")
+CHANNELS = Binding("channel", CHANNEL_ID, "C0123ABCD", TeamChannel, "channel_id", "channels")
+
+
+def bind(binding: Binding, session: Session, slug: str, slack_id: str, *, actor: str,
+         now: datetime) -> None:
+    """Binds a workspace or channel to the team `slug`; one bound elsewhere is refused."""
+    _check_id(binding.kind, binding.pattern, slack_id, binding.example)
     team = team_by_slug(session, slug)
-    bound = session.scalars(
-        select(TeamWorkspace).where(TeamWorkspace.slack_team_id == workspace)).first()
+    bound = session.scalars(select(binding.model).where(
+        getattr(binding.model, binding.key) == slack_id)).first()
     if bound is not None:
         where = "this team" if bound.team_id == team.id else f"team '{bound.team.slug}'"
-        raise TeamError(f"workspace {workspace} is already bound to {where}")
-    team.workspaces.append(TeamWorkspace(slack_team_id=workspace, bound_by=actor, bound_at=now))
-    _event(session, team, actor, "bind_workspace", now, workspace=workspace)
+        raise TeamError(f"{binding.kind} {slack_id} is already bound to {where}")
+    getattr(team, binding.collection).append(
+        binding.model(**{binding.key: slack_id}, bound_by=actor, bound_at=now))
+    _event(session, team, actor, f"bind_{binding.kind}", now, **{binding.kind: slack_id})
 
 
-def unbind_workspace(session: Session, slug: str, workspace: str, *, actor: str,
-                     now: datetime) -> None:
-    _check_id("workspace", WORKSPACE_ID, workspace, "T0123ABCD")
+def unbind(binding: Binding, session: Session, slug: str, slack_id: str, *, actor: str,
+           now: datetime) -> None:
+    _check_id(binding.kind, binding.pattern, slack_id, binding.example)
     team = team_by_slug(session, slug)
-    bound = next((w for w in team.workspaces if w.slack_team_id == workspace), None)
+    rows = getattr(team, binding.collection)
+    bound = next((row for row in rows if getattr(row, binding.key) == slack_id), None)
     if bound is None:
-        raise TeamError(f"workspace {workspace} is not bound to '{slug}'")
-    team.workspaces.remove(bound)
-    _event(session, team, actor, "unbind_workspace", now, workspace=workspace)
+        raise TeamError(f"{binding.kind} {slack_id} is not bound to '{slug}'")
+    rows.remove(bound)
+    _event(session, team, actor, f"unbind_{binding.kind}", now, **{binding.kind: slack_id})
 
 
-def bind_channel(session: Session, slug: str, channel: str, *, actor: str,
-                 now: datetime) -> None:
-    _check_id("channel", CHANNEL_ID, channel, "C0123ABCD")
-    team = team_by_slug(session, slug)
-    bound = session.scalars(select(TeamChannel).where(TeamChannel.channel_id == channel)).first()
-    if bound is not None:
-        where = "this team" if bound.team_id == team.id else f"team '{bound.team.slug}'"
-        raise TeamError(f"channel {channel} is already bound to {where}")
-    team.channels.append(TeamChannel(channel_id=channel, bound_by=actor, bound_at=now))
-    _event(session, team, actor, "bind_channel", now, channel=channel)
-
-
-def unbind_channel(session: Session, slug: str, channel: str, *, actor: str,
-                   now: datetime) -> None:
-    _check_id("channel", CHANNEL_ID, channel, "C0123ABCD")
-    team = team_by_slug(session, slug)
-    bound = next((c for c in team.channels if c.channel_id == channel), None)
-    if bound is None:
-        raise TeamError(f"channel {channel} is not bound to '{slug}'")
-    team.channels.remove(bound)
-    _event(session, team, actor, "unbind_channel", now, channel=channel)
+bind_workspace = partial(bind, WORKSPACES)
+unbind_workspace = partial(unbind, WORKSPACES)
+bind_channel = partial(bind, CHANNELS)
+unbind_channel = partial(unbind, CHANNELS)
 
 
 def move_records(session: Session, slug: str, refs: Sequence[str], *, actor: str,

@@ -17,7 +17,8 @@ from bot.devtools.slack_client import state_values
 from bot.slack.ids import Action, Callback
 from bot.slack.notes import NoteMeta
 from bot.slack.requests.decision import review_note_modal
-from bot.slack.requests.form import FormMeta, request_form
+from bot.slack.requests.form.fields import FormMeta
+from bot.slack.requests.form.view import request_form
 from bot.slack.tickets.form import (
     TicketFormMeta,
     ticket_form,

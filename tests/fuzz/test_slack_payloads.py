@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from bot.devtools.slack_client import state_values
 from bot.requests import Actor, submit
-from bot.slack.requests.form import FormMeta, request_form
+from bot.slack.requests.form.fields import FormMeta
+from bot.slack.requests.form.view import request_form
 from bot.tickets.use_cases import file_ticket
 from tests.fuzz.budget import fuzz
 from tests.fuzz.slack_payloads import (

@@ -17,7 +17,8 @@ from bot.slack.ids import Action, Callback
 from bot.slack.listening import STALE_FORM
 from bot.slack.notes import NoteMeta
 from bot.slack.requests.decision import review_note_modal
-from bot.slack.requests.form import KINDS, METADATA_LIMIT, FormMeta, request_form
+from bot.slack.requests.form.fields import KINDS, METADATA_LIMIT, FormMeta
+from bot.slack.requests.form.view import request_form
 from bot.slack.tickets.form import ticket_note_modal
 from tests.fuzz.slack_payloads import LAUNCH
 from tests.fuzz.slack_world import (

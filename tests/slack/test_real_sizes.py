@@ -15,14 +15,9 @@ from bot.schedule.deploy_day import DeployItem
 from bot.slack.home.view import home_view
 from bot.slack.rendering import Outgoing, fit_for_slack
 from bot.slack.requests.card import review_card
-from bot.slack.requests.form import (
-    FormMeta,
-    apply_list_edits,
-    changed_only,
-    read_state,
-    remove_block,
-    request_form,
-)
+from bot.slack.requests.form.fields import FormMeta, remove_block
+from bot.slack.requests.form.reading import apply_list_edits, changed_only, read_state
+from bot.slack.requests.form.view import request_form
 from bot.slack.schedule.deploy import manifest_message, not_deployed_message
 from bot.slack.schedule.reminders import review_reminder
 from tests.slack.test_views import record

@@ -18,15 +18,10 @@ from bot.slack.blocks import escape
 from bot.slack.home.view import home_view
 from bot.slack.requests.card import review_card
 from bot.slack.requests.dm import partner_dm
-from bot.slack.requests.form import (
-    FIELDS,
-    FormMeta,
-    changed_only,
-    form_errors,
-    nearest_block,
-    read_state,
-    request_form,
-)
+from bot.slack.requests.form.fields import FIELDS, FormMeta
+from bot.slack.requests.form.findings import form_errors, nearest_block
+from bot.slack.requests.form.reading import changed_only, read_state
+from bot.slack.requests.form.view import request_form
 from tests.rules.certs import make_cert
 
 NOW = datetime(2026, 11, 25, 15, tzinfo=UTC)

@@ -9,15 +9,15 @@ from typing import Any
 from bot.models import Severity
 from bot.requests.records import RequestRecord
 from bot.slack.blocks import (
-    KIND_LABELS,
-    STATE_LABELS,
     button,
     context,
     divider,
     escape,
     header,
+    kind_label,
     long_date,
     section,
+    state_label,
 )
 from bot.slack.counts import counted
 from bot.slack.home.team import team_sections
@@ -42,8 +42,8 @@ MAX_ROWS = 20  # a Home tab holds 100 blocks
 def _line(record: RequestRecord) -> str:
     state = RequestState(record.state)
     name = escape(record.friendly_name or record.issuer or "")
-    return (f"*{record.public_id}* · {KIND_LABELS.get(record.kind, record.kind)} · {name}\n"
-            f"{STATE_LABELS[state]} · deploy {long_date(record.target_deploy_date)} · "
+    return (f"*{record.public_id}* · {kind_label(record.kind)} · {name}\n"
+            f"{state_label(state)} · deploy {long_date(record.target_deploy_date)} · "
             f"_{NEXT_STEP[state]}_")
 
 

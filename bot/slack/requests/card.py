@@ -14,8 +14,6 @@ from bot.requests.records import RequestRecord
 from bot.rules.certificates import CertFacts
 from bot.rules.logo import LogoFacts
 from bot.slack.blocks import (
-    KIND_LABELS,
-    STATE_LABELS,
     button,
     clip,
     context,
@@ -23,8 +21,10 @@ from bot.slack.blocks import (
     escape,
     fields,
     header,
+    kind_label,
     long_date,
     section,
+    state_label,
     user,
 )
 from bot.slack.changes import change_lines
@@ -38,7 +38,7 @@ DEFAULT_TZ = ZoneInfo("America/New_York")  # the calendar's default; builders ar
 
 
 def title(record: RequestRecord) -> str:
-    return f"{record.public_id} · {KIND_LABELS.get(record.kind, record.kind)}"
+    return f"{record.public_id} · {kind_label(record.kind)}"
 
 
 def summary_fields(record: RequestRecord) -> dict[str, Any]:
@@ -87,7 +87,7 @@ def certificate_text(name: str, cert: CertFacts | None) -> str:
 
 def status_text(record: RequestRecord, *, tz: ZoneInfo | None = None) -> str:
     state = RequestState(record.state)
-    text = f"*{STATE_LABELS[state]}*"
+    text = f"*{state_label(state)}*"
     if state is RequestState.in_review and record.reviewer_id:
         text += f" by {user(record.reviewer_id)}"
     if state in (RequestState.approved, RequestState.changes_requested, RequestState.rejected,
@@ -184,5 +184,5 @@ def details_button(record: RequestRecord) -> dict[str, Any]:
 
 
 def card_text(record: RequestRecord) -> str:
-    state = STATE_LABELS[RequestState(record.state)]
+    state = state_label(record.state)
     return f"{title(record)}: {escape(record.friendly_name or record.issuer or '')} ({state})"

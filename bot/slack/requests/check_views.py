@@ -11,13 +11,13 @@ from typing import Any
 from bot.models import Finding, Severity
 from bot.requests.checking import MAX_ENTRIES, Checked, CheckResult
 from bot.slack.blocks import (
-    KIND_LABELS,
     button,
     clip,
     context,
     divider,
     escape,
     header,
+    kind_label,
     long_date,
     plain,
     section,
@@ -107,7 +107,7 @@ def result_blocks(result: CheckResult, file_id: str, *,
         max_sections = max(1, share // section_text)
     for index, checked in enumerate(result.checked):
         report = checked.report
-        kind = KIND_LABELS.get(report.kind or "", report.kind or "request")
+        kind = kind_label(report.kind, "request")
         verdict = "Ready to file" if report.ok else "Not ready: fix the errors first"
         head = f"*{escape(checked.label)}* · {kind}\n*{verdict}* ({_tally(report.findings)})"
         blocks += [divider(), section(head)]

@@ -9,12 +9,12 @@ from typing import Any
 
 from bot.models import Severity
 from bot.requests.records import RequestRecord
-from bot.slack.blocks import KIND_LABELS, button, clip, escape, long_date, section, user
+from bot.slack.blocks import button, clip, escape, kind_label, long_date, section, user
 from bot.slack.ids import Action
 
 
 def _name(record: RequestRecord) -> str:
-    return (f"*{record.public_id}* ({KIND_LABELS.get(record.kind, record.kind).lower()} for "
+    return (f"*{record.public_id}* ({kind_label(record.kind).lower()} for "
             f"{escape(record.friendly_name or record.issuer or 'your integration')})")
 
 

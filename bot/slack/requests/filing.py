@@ -41,25 +41,21 @@ from bot.slack.listening import (
     tell,
 )
 from bot.slack.refusals import refusal_text
-from bot.slack.requests.form import (
+from bot.slack.requests.form.fields import (
     KINDS,
     LIST_EDITS,
     PICK_KIND,
     FormMeta,
     add_block,
-    apply_list_edits,
-    changed_only,
-    confirmation,
-    form_errors,
-    list_fits,
-    picked_value,
-    read_state,
     remove_block,
-    request_form,
 )
+from bot.slack.requests.form.findings import form_errors
+from bot.slack.requests.form.reading import apply_list_edits, changed_only, read_state
+from bot.slack.requests.form.view import confirmation, list_fits, request_form
 from bot.slack.requests.probing import probe_later
 from bot.slack.runtime import Runtime
 from bot.slack.team_picker import TEAM_BLOCK, acting_for, pick_team, team_choices
+from bot.slack.view_state import picked_value
 
 log = logging.getLogger(__name__)
 RESHAPERS = (Action.pick_kind, Action.pick_protocol, Action.pick_ial, Action.pick_integration)

@@ -7,7 +7,13 @@ from collections.abc import Sequence
 from bot.requests import (
     RequestRecord,
 )
-from bot.slack.blocks import KIND_LABELS, STATE_LABELS, clip, escape, long_date
+from bot.slack.blocks import (
+    clip,
+    escape,
+    kind_label,
+    long_date,
+    state_label,
+)
 from bot.store.models import RequestState
 
 HELP = """*/launch-request* files and follows deployment requests.
@@ -32,8 +38,8 @@ def unknown_subcommand(verb: str) -> str:
 
 
 def status(record: RequestRecord) -> str:
-    state = STATE_LABELS[RequestState(record.state)]
-    lines = [f"*{record.public_id}* · {KIND_LABELS.get(record.kind, record.kind)} · "
+    state = state_label(record.state)
+    lines = [f"*{record.public_id}* · {kind_label(record.kind)} · "
              f"{escape(record.friendly_name or record.issuer or '')}",
              f"State: {state} · target deploy {long_date(record.target_deploy_date)}"]
     if record.decision_note and record.state == RequestState.changes_requested:

@@ -13,15 +13,15 @@ from pydantic import BaseModel
 from bot.requests.records import KIND_ORDER, RequestRecord
 from bot.schedule.deploy_day import DeployItem
 from bot.slack.blocks import (
-    KIND_LABELS,
-    STATE_LABELS,
     button,
     clip,
     context,
     escape,
     header,
+    kind_label,
     long_date,
     section,
+    state_label,
     user,
 )
 from bot.slack.changes import change_lines
@@ -60,7 +60,7 @@ def _name(friendly: str | None, issuer: str | None, agency: str | None = None) -
 
 
 def item_text(item: DeployItem, day: date, tz: tzinfo) -> str:
-    kind = KIND_LABELS.get(item.kind, item.kind)
+    kind = kind_label(item.kind)
     lines = [f"*{item.public_id}* · {kind} · {_name(item.friendly_name, item.issuer, item.agency)}"
              + (" · :rotating_light: *EXPEDITED*" if item.expedited else "")]
     facts = [f"`{escape(item.issuer or '—')}`", escape(item.protocol or "protocol —"),
@@ -92,7 +92,7 @@ def status_line(item: DeployItem, day: date, tz: tzinfo) -> str:
         return f":calendar: *Slipped* to {long_date(item.target_deploy_date)}"
     if item.state == RequestState.approved:
         return ":hourglass_flowing_sand: To deploy today"
-    return f"*{STATE_LABELS.get(RequestState(item.state), item.state)}*"
+    return f"*{state_label(item.state)}*"
 
 
 def files_text(item: DeployItem) -> str | None:
@@ -171,10 +171,10 @@ def shift_notice(day: date, moved_to: date, reason: str | None) -> tuple[str, Bl
 
 
 def _line(record: RequestRecord) -> str:
-    kind = KIND_LABELS.get(record.kind, record.kind)
+    kind = kind_label(record.kind)
     name = escape(record.friendly_name or record.issuer or "(unnamed)")
     link = card_link(record.card_channel, record.card_ts)
-    state = STATE_LABELS.get(RequestState(record.state), record.state)
+    state = state_label(record.state)
     return " · ".join(x for x in (f"*{record.public_id}*", kind, name, state, link) if x)
 
 
@@ -211,7 +211,7 @@ def not_deployed_message(day: date, items: Sequence[DeployItem], *, next_busines
         f"for {long_date(day)}.")]
     for item in items[:MAX_LINES]:
         value = DeployButton(request=item.public_id, day=day).model_dump_json()
-        kind = KIND_LABELS.get(item.kind, item.kind)
+        kind = kind_label(item.kind)
         link = card_link(item.card_channel, item.card_ts)
         line = " · ".join(x for x in (f"*{item.public_id}*", kind,
                                       _name(item.friendly_name, item.issuer), link) if x)

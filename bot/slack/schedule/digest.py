@@ -8,19 +8,18 @@ from datetime import date
 from typing import Any
 
 from bot.slack.blocks import (
-    KIND_LABELS,
-    STATE_LABELS,
     clip,
     context,
     escape,
     fields,
     header,
+    kind_label,
     long_date,
     section,
+    state_label,
 )
 from bot.slack.counts import counted
 from bot.slack.fitting import line_sections
-from bot.store.models import RequestState
 
 Blocks = list[dict[str, Any]]
 JOB_LABELS = {"manifest": "deploy manifest", "preview": "deploy preview",
@@ -33,8 +32,8 @@ def _date(value: Any) -> date | None:
 
 
 def _line(item: Mapping[str, Any], extra: str = "") -> str:
-    kind = KIND_LABELS.get(item.get("kind"), item.get("kind") or "")
-    state = STATE_LABELS.get(RequestState(item["state"]), item["state"])
+    kind = kind_label(item.get("kind"))
+    state = state_label(item["state"])
     target = _date(item.get("target"))
     parts = [f"• *{item['public_id']}*", kind, escape(item.get("name") or ""), state,
              f"deploy {long_date(target)}" if target else "", extra]
@@ -55,7 +54,7 @@ def digest_message(payload: Mapping[str, Any]) -> tuple[str, Blocks]:
         text = (f"Weekly digest for {long_date(day)}: {counted(open_count, 'open request')}, "
                 f"{payload.get('new_this_week', 0)} new this week.")
     blocks.append(fields(
-        *((STATE_LABELS[RequestState(s)], str(by_state.get(s, 0))) for s in
+        *((state_label(s), str(by_state.get(s, 0))) for s in
           ("submitted", "in_review", "changes_requested", "approved", "deployed", "rejected",
            "withdrawn")),
         ("New this week", str(payload.get("new_this_week", 0)))))

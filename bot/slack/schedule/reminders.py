@@ -9,14 +9,14 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.slack.blocks import (
-    KIND_LABELS,
-    STATE_LABELS,
     button,
     clip,
     context,
     escape,
+    kind_label,
     long_date,
     section,
+    state_label,
     user,
 )
 from bot.slack.counts import counted
@@ -103,12 +103,12 @@ def review_reminder(payload: Payload) -> tuple[str, Blocks]:
             f"{'its' if total == 1 else 'their'} deploy day is within {within} business days.")
     lines = []
     for item in items:
-        state = STATE_LABELS.get(RequestState(item["state"]), item["state"])
+        state = state_label(item["state"])
         if item.get("reviewer") and item["state"] == RequestState.in_review:
             state += f" by {user(item['reviewer'])}"
         link = card_link(item.get("card_channel"), item.get("card_ts"))
         lines.append(" · ".join(x for x in (
-            f"• *{item['public_id']}*", KIND_LABELS.get(item.get("kind"), item.get("kind")),
+            f"• *{item['public_id']}*", kind_label(item.get("kind")),
             escape(item.get("name") or ""), state,
             f"deploys {long_date(_date(item.get('target')))}", link) if x))
     blocks: Blocks = [section(f":alarm_clock: *{text}*"), *line_sections(lines)]

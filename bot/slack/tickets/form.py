@@ -17,11 +17,11 @@ from pydantic import BaseModel, ValidationError
 
 from bot.models import Report, Severity
 from bot.rules.support import SUPPORT_CATEGORIES, URGENT_CATEGORY
-from bot.slack.blocks import clip, context, escape, plain, section
+from bot.slack.blocks import clip, context, escape, option, plain, section, static_select
 from bot.slack.ids import Action, Callback
 from bot.slack.notes import Note, NoteMeta, note_modal
-from bot.slack.requests.form import listed, picked_value
 from bot.slack.team_picker import team_block
+from bot.slack.view_state import element_value, input_states
 
 TITLE = "Support ticket"
 ADVICE = ("A good ticket lets us start right away: *what you expected and what happened*, "
@@ -57,14 +57,8 @@ class TicketFormMeta(BaseModel):
         return self.model_dump_json()
 
 
-def _option(value: str, label: str) -> dict[str, Any]:
-    return {"text": plain(label, 75), "value": value}
-
-
 def _select(options: Mapping[str, str], placeholder: str) -> dict[str, Any]:
-    return {"type": "static_select", "action_id": Action.value.value,
-            "placeholder": plain(placeholder),
-            "options": [_option(v, clip(label, 75)) for v, label in options.items()][:100]}
+    return static_select(Action.value.value, placeholder, options)
 
 
 def _text(*, multiline: bool = False, max_length: int | None = None,
@@ -131,7 +125,7 @@ def ticket_form(meta: TicketFormMeta, *, integrations: Mapping[str, str] | None 
                hint="Date, time and time zone; or when you first noticed it."),
         _input("ongoing", "Still happening?", {
             "type": "checkboxes", "action_id": Action.value.value,
-            "options": [_option("true", ONGOING)]}),
+            "options": [option("true", ONGOING)]}),
         _input("browser", "Browser", _text(placeholder="Firefox 132 on Windows 11"),
                hint="Browser and version; the device and app version if it is on mobile."),
         _input("steps_to_reproduce", "Steps to reproduce",
@@ -165,27 +159,10 @@ class TicketInput:
     file_ids: list[str]  # the attachments' Slack file IDs
 
 
-def _value(state: Mapping[str, Any]) -> Any:
-    kind = state.get("type")
-    if kind == "static_select":
-        return picked_value(state)
-    if kind == "checkboxes":
-        return [o.get("value") for o in listed(state.get("selected_options"))]
-    if kind == "file_input":
-        return [f.get("id") for f in listed(state.get("files"))]
-    return state.get("value")
-
-
 def read_ticket(state_values: Any) -> TicketInput:
     """`view.state.values` -> the ticket and its file IDs. Tolerant: an unknown block or a
     value of the wrong shape is left out, never an exception."""
-    raw: dict[str, Any] = {}
-    items = state_values.items() if isinstance(state_values, Mapping) else ()
-    for block_id, actions in items:
-        if isinstance(actions, Mapping) and actions:
-            state = next(iter(actions.values()))
-            if isinstance(state, Mapping):
-                raw[block_id] = _value(state)
+    raw = {block_id: element_value(state) for block_id, state in input_states(state_values)}
     values: dict[str, Any] = {}
     for name in ("category", "environment", "summary", "description", "started", "browser",
                  "steps_to_reproduce", "production_account_email", "technical_contact"):
