@@ -3,23 +3,24 @@
 
 Parsing is the largest single cost of a validation, and the same content comes back: a partner
 submits the form again after each warning, and a submission is judged where it was parsed.
-Content is remembered by its exact value and type (1, 1.0, True and "1" are four contents);
-content that is not plain data, or holds much text, is prepared each time. A remembered Request
-is shared by every validation of that content, so nothing in the rules core changes one.
+Content is remembered by its exact values, types and order, serialized (1, 1.0, True and "1"
+are four contents); content that cannot be serialized, or is large, is prepared each time. A
+remembered Request is shared by every validation of that content, so nothing in the rules core
+changes one.
 """
 
 from __future__ import annotations
 
+import marshal
+import pickle
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from bot.models import Finding, Request, parse_request
 from bot.rules.urls import normalize
 
-_LEAVES = frozenset({str, int, bool, type(None), date})  # exact types; datetime is not one
-_TEXT_MAX = 16 * 1024  # characters: a request's text is a few hundred; junk is not kept
+_CONTENT_MAX = 16 * 1024  # bytes serialized: a request is one or two; junk is not kept
 _REMEMBERED = 256
 
 
@@ -32,7 +33,7 @@ class Prepared:
 
 
 def prepare(data: Any) -> Prepared:
-    """`data` (a request file's content) parsed and cleaned; remembered when it is plain."""
+    """`data` (a request file's content) parsed and cleaned; remembered when it serializes."""
     key = _key(data) if type(data) is dict else None
     if key is None:
         return _prepare(data)
@@ -61,7 +62,7 @@ class _Content:
 
     __slots__ = ("data", "hash", "key")
 
-    def __init__(self, key: tuple[Any, ...], data: Any) -> None:
+    def __init__(self, key: bytes, data: Any) -> None:
         self.key, self.data, self.hash = key, data, hash(key)
 
     def __hash__(self) -> int:
@@ -77,48 +78,15 @@ def _remembered(content: _Content) -> Prepared:
     return _prepare(data)
 
 
-def _key(data: dict[Any, Any]) -> tuple[Any, ...] | None:
-    """A hashable copy of plain content, telling apart every value and type the models could
-    read differently; None for anything else (or too much text)."""
-    parts: list[Any] = []
-    text = 0
-    for name, value in data.items():
-        kind = type(value)
-        if kind is str:
-            text += len(value)
-            parts.append((name, value))
-        elif kind is list or kind is dict:
-            leaves = _leaves(value) if kind is list else _leaves(value, mapping=True)
-            if leaves is None:
-                return None
-            text += leaves[0]
-            parts.append((name, kind, leaves[1]))
-        elif kind in _LEAVES:
-            parts.append((name, kind, value))
-        else:
+def _key(data: dict[Any, Any]) -> bytes | None:
+    """The content serialized (so equal bytes are equal content: the same values, types and
+    order), or None when it cannot be, or is too large to keep. marshal takes only the exact
+    built-in types and is fast; pickle also takes the dates a YAML file holds."""
+    try:
+        key = marshal.dumps(data)
+    except Exception:  # a date, or anything marshal does not take
+        try:
+            key = pickle.dumps(data, protocol=5)
+        except Exception:
             return None
-        if type(name) is not str:
-            return None
-    return tuple(parts) if text <= _TEXT_MAX else None
-
-
-def _leaves(values: Any, *, mapping: bool = False) -> tuple[int, tuple[Any, ...]] | None:
-    """How much text a list (or a mapping of names) of leaves holds, and its frozen form; None
-    when one of them is not a leaf."""
-    text = 0
-    frozen: list[Any] = []
-    for item in values.items() if mapping else values:
-        if mapping:
-            name, item = item
-            if type(name) is not str:
-                return None
-            frozen.append(name)
-        kind = type(item)
-        if kind is str:
-            text += len(item)
-            frozen.append(item)
-        elif kind in _LEAVES:
-            frozen.append((kind, item))
-        else:
-            return None
-    return text, tuple(frozen)
+    return key if len(key) <= _CONTENT_MAX else None
