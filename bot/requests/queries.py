@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.requests.records import RECORD_COLUMNS
 from bot.store.models import (
     OPEN_STATES,
-    UNDECIDED_STATES,
+    UNDECIDED,
     Attachment,
     AuditEvent,
     Integration,
@@ -66,7 +66,7 @@ def record_rows(session: Session, stmt: Select[Any]) -> list[dict[str, Any]]:
     as ORM objects: building and then copying an object per row was most of a list's time."""
     result = session.connection().execute(stmt)
     keys = tuple(result.keys())
-    return [dict(zip(keys, row, strict=True)) for row in result]
+    return [dict(zip(keys, row, strict=True)) for row in result.all()]
 
 
 def select_records(*columns: Any) -> Select[Any]:
@@ -124,7 +124,10 @@ def review_queue_rows(session: Session, *, limit: int = 50) -> list[dict[str, An
 
 def _review_queue(limit: int, stmt: Select[Any] | None = None) -> Select[Any]:
     return ((stmt if stmt is not None else select(Request))
-            .where(Request.state.in_([s.value for s in UNDECIDED_STATES]))
+            # the partial index's own predicate, spelled the same: SQLite uses a partial index
+            # only for a condition it can match at prepare time (not bound parameters), and
+            # otherwise sorts every undecided request
+            .where(UNDECIDED)
             .order_by(Request.submitted_at, Request.id).limit(limit))
 
 
