@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import ssl
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -118,17 +119,35 @@ class Prober:
                                        thread_name_prefix="url-probe")
         # Whole requests probed after the fact; each hands its URLs to `pool`.
         self.jobs = ThreadPoolExecutor(max_workers=2, thread_name_prefix="url-probe-job")
+        self._closed = threading.Event()
+        self._said_dropped = threading.Lock()
 
     def later(self, job: Callable[[], None]) -> None:
-        """Run `job` (probing a request, keeping the results) in the background."""
+        """Run `job` (probing a request, keeping the results) in the background. Once the
+        prober is closed (the process stopping), a job is dropped: probes are advice."""
         def run() -> None:
             try:
                 job()
             except Exception:  # advice that failed is logged, never raised at anyone
+                if self._closed.is_set():  # its pool went away under it: shutting down
+                    self._dropped()
+                    return
                 log.exception("a URL probe job failed")
-        self.jobs.submit(run)
+        if self._closed.is_set():
+            self._dropped()
+            return
+        try:
+            self.jobs.submit(run)
+        except RuntimeError:  # closed since the check above
+            self._dropped()
+
+    def _dropped(self) -> None:
+        """Said once: the jobs left when the process stops are not an error each."""
+        if self._said_dropped.acquire(blocking=False):
+            log.info("URL probes stopped: the process is shutting down")
 
     def close(self) -> None:
+        self._closed.set()
         self.jobs.shutdown(wait=False, cancel_futures=True)
         self.pool.shutdown(wait=False, cancel_futures=True)
 

@@ -11,7 +11,6 @@ from bot.kernel.actors import Actor
 from bot.requests import queries
 from bot.requests.records import RequestRecord
 from bot.requests.transitions import load_visible
-from bot.store.models import RequestState
 
 
 def get_request(session: Session, request: int | str, *, actor: Actor) -> RequestRecord:
@@ -39,8 +38,6 @@ class DigestCounts:
 
 def digest_counts(session: Session, *, now: datetime,
                   window: timedelta = timedelta(days=7)) -> DigestCounts:
-    counts = queries.counts_by_state(session)
-    by_state = {state.value: counts.get(state.value, 0) for state in RequestState}
     since = now - window
-    return DigestCounts(by_state=by_state, new_this_week=queries.created_since(session, since),
-                        since=since)
+    by_state, created = queries.digest_counts(session, since)
+    return DigestCounts(by_state=by_state, new_this_week=created, since=since)

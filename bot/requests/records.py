@@ -145,10 +145,9 @@ class RequestRecord:
     def of_row(cls, row: dict[str, Any], *, attachments: tuple[AttachmentFacts, ...] = (),
                **extra: Any) -> Self:
         """The snapshot of a record row (bot.requests.queries.record_rows: the request's
-        columns by name, plus `extra`'s); consumes `row`."""
+        columns by name, plus `extra`'s); takes `row` over (its values are the record's)."""
         row["public_id"] = public_id(row["id"])
         row["findings"] = tuple(Finding.model_validate(f) for f in row["findings"] or ())
-        row["submitted"] = dict(row["submitted"])
         return cls(**row, attachments=attachments, **extra)
 
     @classmethod

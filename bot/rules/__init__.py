@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.models import Finding, Kind, Report, Request, Severity, parse_request, trusted
+from bot.models import Finding, Kind, Report, Request, Severity, trusted
 from bot.rules.base import Check, Context, Subject
 from bot.rules.catalog import BY_ID, RULES, Rule, finding
 from bot.rules.certificates import check_certificates
@@ -16,10 +16,11 @@ from bot.rules.identity import check_identity
 from bot.rules.launch import check_iaa, check_launch_details
 from bot.rules.logo import check_logo
 from bot.rules.names import check_issuer, check_names
+from bot.rules.prepared import prepare, prepare_model
 from bot.rules.protocol import check_protocol
 from bot.rules.schedule import plan
 from bot.rules.support import SUPPORT_CATEGORIES, URGENT_CATEGORY, validate_ticket
-from bot.rules.urls import check_urls, normalize
+from bot.rules.urls import check_urls
 
 __all__ = ["BY_ID", "RULES", "SUPPORT_CATEGORIES", "URGENT_CATEGORY", "Context", "Rule",
            "apply_change", "diff", "validate", "validate_ticket"]
@@ -38,18 +39,16 @@ def _order(f: Finding) -> tuple[int, int]:
 
 def validate(request: Request | Mapping[str, Any], *, context: Context) -> Report:
     """Judge a launch, change or staging request. Never raises on any request content."""
-    shape: list[Finding] = []
-    if not isinstance(request, Request):
-        parsed, shape = parse_request(request)
-        if parsed is None:
-            return Report(findings=shape)
-        request = parsed
+    prepared = prepare_model(request) if isinstance(request, Request) else prepare(request)
+    shape = list(prepared.shape)
+    if prepared.request is None:
+        return Report(findings=shape)
+    request = prepared.request
     if request.kind is Kind.sandbox:
         return Report(kind=request.kind.value, findings=[finding(
             "ENV-SANDBOX", "kind", "sandbox changes take effect immediately and need no "
             "request: make them on the partner dashboard")])
-    request, normalized = normalize(request)
-    given = frozenset(request.given() - {"kind"})
+    normalized, given = list(prepared.normalized), prepared.given
     if request.kind is Kind.change and context.current is not None:
         request = apply_change(context.current, request)
     partial = request.kind is Kind.change and context.current is None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -33,6 +35,11 @@ MODAL_ERROR_LIMIT = 2000  # characters Slack takes in a modal field's error
 # version of it. The partner or reviewer starts again from the button.
 STALE_FORM = ("This form is out of date, so nothing was done. Close it and use the button "
               "on the message again.")
+# Who is acting in the request being handled: the team gate works it out before any listener
+# runs, and the listener (in a thread that inherits the gate's context, see ContextExecutor)
+# takes that answer instead of asking Slack and the store again.
+_acting: contextvars.ContextVar[tuple[Mapping[str, Any], Actor] | None] = \
+    contextvars.ContextVar("launchbot_acting", default=None)
 
 
 def actor_id(body: Mapping[str, Any]) -> str | None:
@@ -49,6 +56,9 @@ def actor(runtime: Runtime, body: Mapping[str, Any]) -> Actor:
     from users.info: payloads name the workspace the app is in, not the user's own.
     Raises bot.teams.membership.Unavailable when Slack cannot say (never a guessed team);
     a reviewer sees every team's records anyway, so they go on working, on no team."""
+    known = _acting.get()
+    if known is not None and known[0] is body:
+        return known[1]
     user_id = actor_id(body) or str((body.get("event") or {}).get("user") or "")
     is_reviewer = runtime.is_reviewer(user_id)
     try:
@@ -61,6 +71,16 @@ def actor(runtime: Runtime, body: Mapping[str, Any]) -> Actor:
         return Actor(user_id=user_id, team_id="", is_reviewer=True)
     return Actor(user_id=user_id, team_id=person.home_team, is_reviewer=is_reviewer,
                  teams=teams)
+
+
+@contextmanager
+def acting(body: Mapping[str, Any], who: Actor) -> Iterator[None]:
+    """Within the block, `actor(runtime, body)` of this same payload is `who`."""
+    token = _acting.set((body, who))
+    try:
+        yield
+    finally:
+        _acting.reset(token)
 
 
 @dataclass(frozen=True)

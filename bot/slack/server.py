@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
@@ -70,13 +70,12 @@ def _plain(start_response: StartResponse, status: str, text: str,
     return [body]
 
 
-def _unparsable(environ: WSGIEnvironment,
-                length: int) -> tuple[str, str] | dict[str, Any]:
-    """Why Bolt could not handle this request at all, or None. Bolt parses the body before it
-    verifies the signature and crashes on what it cannot parse: a 500, or worse, its error
-    handler answering 200 to an unverified body (int() of a timestamp like "abc",
-    compare_digest() of a non-ASCII signature). The body, read here within the size limit, is
-    handed on to Bolt. When Bolt can handle it: the body as Bolt parsed it."""
+def _unparsable(environ: WSGIEnvironment, length: int) -> tuple[str, str] | BoltRequest:
+    """Why Bolt could not handle this request at all, or the request for Bolt. Bolt parses
+    the body before it verifies the signature and crashes on what it cannot parse: a 500, or
+    worse, its error handler answering 200 to an unverified body (int() of a timestamp like
+    "abc", compare_digest() of a non-ASCII signature). The body is read here within the size
+    limit and parsed once: the request parsed here is the one Bolt dispatches."""
     timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP")
     signature = environ.get("HTTP_X_SLACK_SIGNATURE")
     if (timestamp is not None and not _TIMESTAMP.fullmatch(timestamp)) or (
@@ -90,7 +89,7 @@ def _unparsable(environ: WSGIEnvironment,
                              headers=WsgiHttpRequest(environ).get_headers())
     except Exception:  # whatever Bolt's parser raises on this body, the body is at fault
         return "400 Bad Request", "malformed request"
-    return parsed.body if isinstance(parsed.body, dict) else {}
+    return parsed
 
 
 class SlackWsgiApp:
@@ -99,7 +98,7 @@ class SlackWsgiApp:
     def __init__(self, app: App, ready: Callable[[], bool | Sequence[str]], *,
                  max_body: int = MAX_BODY, metrics: CollectorRegistry | None = None,
                  calendar_feed: Callable[[], bytes] | None = None) -> None:
-        self.slack = SlackRequestHandler(app, path=EVENTS_PATH)
+        self.app = app
         self.ready = ready
         self.max_body = max_body
         self.metrics = metrics
@@ -121,19 +120,24 @@ class SlackWsgiApp:
                 # Answer from the header alone: the body is never read into memory.
                 return _plain(start_response, "413 Content Too Large", "request too large",
                               [("Connection", "close")])
-            refused = _unparsable(environ, length)
-            if isinstance(refused, tuple):
-                return _plain(start_response, *refused)
+            request = _unparsable(environ, length)
+            if isinstance(request, tuple):
+                return _plain(start_response, *request)
             # Bolt answers when the listener acks (process_before_response is off): this is
             # the acknowledgement latency Slack sees, less the network.
             # Bolt's listener threads inherit this context (bot.ops.logs.ContextExecutor): the
             # request's log lines name its user and the request or ticket it is about.
             started = time.perf_counter()
+            body = request.body if isinstance(request.body, dict) else {}
             try:
-                with log_context(**subjects(refused)):
-                    return self.slack(environ, start_response)
+                with log_context(**subjects(body)):
+                    answer = self.app.dispatch(request)
             finally:
-                ACK_SECONDS.labels(surface_of(refused)).observe(time.perf_counter() - started)
+                ACK_SECONDS.labels(surface_of(body)).observe(time.perf_counter() - started)
+            response = WsgiHttpResponse(status=answer.status, headers=answer.headers,
+                                        body=answer.body)
+            start_response(response.status, response.get_headers())
+            return response.get_body()
         if path == CALENDAR_PATH and self.calendar_feed is not None:
             return self._calendar(method, start_response)
         if path in ("/healthz", "/readyz", "/metrics"):

@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.slack.ids import Callback
-from bot.slack.listening import SORRY, actor, actor_id, tell
+from bot.slack.listening import SORRY, acting, actor, actor_id, tell
 from bot.slack.requests import filing
 from bot.slack.runtime import Runtime
 from bot.slack.tickets import listeners as tickets
@@ -95,6 +95,7 @@ def team_gate(runtime: Runtime) -> Callable[..., BoltResponse | None]:
             form = (body.get("view") or {}).get("callback_id")
             return _refuse(body, client, user_id, STORE_DOWN.get(form, SORRY))
         if who.is_reviewer or who.teams:
-            return next()
+            with acting(body, who):
+                return next()
         return _refuse(body, client, user_id, not_on_team(runtime.settings.review_channel))
     return gate

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, cast, literal_column, null, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,24 @@ from bot.store.models import Team, TeamChannel, TeamEvent, TeamMember, TeamWorks
 from bot.teams.manage import free_slug
 
 AUTO = "auto (Slack Connect)"  # who created a team for an external workspace
+_NO_CHANNEL = cast(null(), String(32))
+
+
+def _how(tag: str) -> Any:
+    return literal_column(f"'{tag}'", String(16))
+
+
+# All that decides someone's teams, in one statement: the teams they were added to, imported
+# members waiting for their email, the team bound to their home workspace, and every shared
+# channel bound to a team (its members are asked of Slack).
+_MEMBERSHIP = union_all(
+    select(_how("member"), TeamMember.team_id, _NO_CHANNEL).where(
+        TeamMember.user_id == bindparam("user")),
+    select(_how("pending"), TeamMember.team_id, _NO_CHANNEL).where(
+        TeamMember.email == bindparam("email"), TeamMember.user_id.is_(None)),
+    select(_how("workspace"), TeamWorkspace.team_id, _NO_CHANNEL).where(
+        TeamWorkspace.slack_team_id == bindparam("workspace")),
+    select(_how("channel"), TeamChannel.team_id, TeamChannel.channel_id))
 
 
 class Unavailable(Exception):
@@ -57,11 +75,18 @@ def teams_of(store: Store, directory: Directory, user_id: str, *, is_reviewer: b
              now: datetime) -> frozenset[int]:
     """The IDs of the partner teams `user_id` is on (possibly none)."""
     person = directory.person(user_id)
-    with store.unit_of_work() as session:
-        found = set(_explicit(session, person, now))
-        bound = session.scalars(select(TeamWorkspace.team_id).where(
-            TeamWorkspace.slack_team_id == person.home_team)).first()
-        channels = session.execute(select(TeamChannel.channel_id, TeamChannel.team_id)).all()
+    # Every request asks this: one read, without the write lock (one writer at a time on
+    # SQLite), unless an imported email of theirs is still waiting for their user ID.
+    with store.reader() as session:
+        rows = session.execute(_MEMBERSHIP, {
+            "user": person.user_id, "email": person.email.lower() if person.email else None,
+            "workspace": person.home_team}).all()
+    found = {team_id for how, team_id, _ in rows if how == "member"}
+    bound = next((team_id for how, team_id, _ in rows if how == "workspace"), None)
+    channels = [(channel_id, team_id) for how, team_id, channel_id in rows if how == "channel"]
+    if any(how == "pending" for how, _, _ in rows):
+        with store.unit_of_work() as session:
+            found = set(_explicit(session, person, now))
     if bound is not None:
         found.add(bound)
     if not is_reviewer:
@@ -81,12 +106,18 @@ def teams_of(store: Store, directory: Directory, user_id: str, *, is_reviewer: b
     return frozenset(found)
 
 
+def _pending(session: Session, person: Person) -> list[TeamMember]:
+    """Imported members with the user's email and no user ID yet."""
+    if not person.email:
+        return []
+    return list(session.scalars(select(TeamMember).where(
+        TeamMember.email == person.email.lower(), TeamMember.user_id.is_(None))))
+
+
 def _explicit(session: Session, person: Person, now: datetime) -> list[int]:
     """Teams the user was added to; an imported email of theirs becomes their user ID now."""
     if person.email:
-        pending = session.scalars(select(TeamMember).where(
-            TeamMember.email == person.email.lower(), TeamMember.user_id.is_(None))).all()
-        for member in pending:
+        for member in _pending(session, person):
             already = session.scalars(select(TeamMember.id).where(
                 TeamMember.team_id == member.team_id,
                 TeamMember.user_id == person.user_id)).first()

@@ -8,6 +8,8 @@ would connect to anything else is replaced by one that records the attempt and r
 from __future__ import annotations
 
 import ipaddress
+import logging
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -282,6 +284,33 @@ def test_at_most_max_hosts_are_probed(tmp_path: Path) -> None:
     made.close()
     assert rules_of(found) == ["PROBE-DNS"] * 3 + ["PROBE-SKIPPED"]
     assert "197 more hosts not probed" in found[-1].message
+
+
+def test_jobs_caught_by_the_shutdown_are_dropped_quietly(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The process stopping while requests are still being filed: a job already running
+    finds the probe pool gone, a job arriving after it is not run; neither is an error."""
+    caplog.set_level(logging.INFO, logger="bot.probes.probe")
+    made = prober(Names(), tmp_path)
+    request = {"kind": "change", "redirect_uris": ["https://h.probe.test/cb"]}
+    running, closed = threading.Event(), threading.Event()
+    results: list[Any] = []
+
+    def job() -> None:
+        running.set()
+        closed.wait(5)
+        results.append(made.probe_request(request))
+
+    made.later(job)
+    assert running.wait(5)
+    made.close()
+    closed.set()
+    made.later(lambda: results.append("run after close"))
+    made.jobs.shutdown(wait=True)
+    assert results == []
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.probes.probe"] == [
+        "URL probes stopped: the process is shutting down"]
 
 
 def test_every_probe_rule_is_in_the_catalog_and_never_an_error() -> None:

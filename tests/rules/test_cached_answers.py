@@ -13,6 +13,7 @@ from bot.calendar import DeployCalendar
 from bot.models import Finding, Report, Severity
 from bot.rules import Context, validate
 from bot.rules.catalog import finding
+from bot.rules.prepared import _remembered
 from tests.rules.certs import make_cert
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -69,3 +70,43 @@ def test_the_same_certificate_is_judged_again_at_another_time() -> None:
     assert [f.message for f in late.findings if f.rule.startswith("CERT")] == [
         "certificates[0] ('benefits-cert.pem'): expired on 2027-03-01 (1 day ago); upload a "
         "current certificate"]
+
+
+def _fresh(data: dict[str, object]) -> Report:
+    _remembered.cache_clear()
+    return validate(data, context=Context(now=NOW, calendar=CAL, files=FILES))
+
+
+def test_content_that_differs_only_in_type_or_order_is_judged_for_itself() -> None:
+    variants: list[dict[str, object]] = [
+        {**REQUEST, "ial": 1}, {**REQUEST, "ial": True}, {**REQUEST, "ial": "1"},
+        {**REQUEST, "ial": 1.0}, {**REQUEST, "ial": 2}, {**REQUEST, "ial": None},
+        {**REQUEST, "redirect_uris": [*REQUEST["redirect_uris"], " "]},
+        {**REQUEST, "redirect_uris": [*REQUEST["redirect_uris"], 1]},
+        {**REQUEST, "attestations": {**REQUEST["attestations"], "logo_approved": "yes"}},
+        {**REQUEST, "attestations": {**REQUEST["attestations"], "logo_approved": 1}},
+        {**REQUEST, "desired_deploy_date": date(2026, 12, 10)},
+        {**REQUEST, "desired_deploy_date": "2026-12-10"},
+        {**REQUEST, "desired_deploy_date": datetime(2026, 12, 10)},
+        {**REQUEST, "app_name": " DHS Benefits Portal "},
+        {"kind": "launch", **{k: v for k, v in REQUEST.items() if k != "kind"}},
+    ]
+    fresh = [_fresh(v) for v in variants]
+    # Some of these mean the same to the models (1, 1.0, "1"); these do not:
+    assert len({r.model_dump_json() for r in fresh}) == 5
+    for _ in range(2):  # remembered from the first round, then answered from memory
+        for variant, expected in zip(variants, fresh, strict=True):
+            assert judged_as_is(variant) == expected
+
+
+def judged_as_is(data: dict[str, object]) -> Report:
+    return validate(data, context=Context(now=NOW, calendar=CAL, files=FILES))
+
+
+def test_validating_leaves_the_content_as_it_was() -> None:
+    data = {**REQUEST, "redirect_uris": [" https://benefits.example.gov/auth/result ", ""],
+            "ial": "x"}
+    before = repr(data)
+    for _ in range(2):
+        judged_as_is(data)
+    assert repr(data) == before
