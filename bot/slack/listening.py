@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from bot.kernel.actors import Actor
 from bot.kernel.errors import WorkflowError
-from bot.slack.blocks import clip
 from bot.slack.ids import Callback
 from bot.slack.notes import NOTE_BLOCK, Note, NoteMeta, note_modal, read_note
 from bot.slack.refusals import refusal_text
 from bot.slack.runtime import Runtime
+from bot.slack.text import clip
 from bot.teams.membership import Unavailable, teams_of
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,6 @@ from bot.requests import (
     get_request,
     queries,
 )
-from bot.slack.blocks import escape
 from bot.slack.ids import Action
 from bot.slack.listening import (
     actor,
@@ -41,6 +40,7 @@ from bot.slack.requests.form.reading import read_state
 from bot.slack.requests.form.view import list_fits, request_form
 from bot.slack.runtime import Runtime
 from bot.slack.team_picker import team_choices
+from bot.slack.text import escape
 from bot.slack.view_state import picked_value
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,6 @@ from bot.models import Severity
 from bot.requests import get_request, queries
 from bot.requests.filing import Filed, NotFiled, Outcome, Uploads, file_form
 from bot.requests.records import RequestRecord
-from bot.slack.blocks import clip
 from bot.slack.files import fetch_files, payload_files
 from bot.slack.ids import Callback
 from bot.slack.listening import FormAnswer, Submitted, form_listener
@@ -32,6 +31,7 @@ from bot.slack.requests.form.view import confirmation
 from bot.slack.requests.probing import probe_later
 from bot.slack.runtime import Runtime
 from bot.slack.team_picker import TEAM_BLOCK, team_for
+from bot.slack.text import clip
 
 log = logging.getLogger(__name__)
 FILE_SECONDS = 1.5  # Slack waits 3 seconds for the answer: the downloads get half of it
