@@ -64,7 +64,8 @@ from sqlalchemy import URL, create_engine, func, select, text
 
 from bench.slack import VALID, machine, quiet_logs
 from bot.devtools.fake_slack import FakeSlack
-from bot.devtools.slack_client import SignedSender, find_element
+from bot.devtools.slack_client import SignedSender
+from bot.devtools.view_inputs import find_element
 from bot.slack.ids import Action
 from bot.slack.notes import NOTE_BLOCK
 from bot.store.db import Store, normalize_url

@@ -1,43 +1,15 @@
-"""Small Block Kit pieces shared by the builders, and the escaping of untrusted text."""
+"""Small Block Kit pieces shared by the builders: text objects, sections, context, headers,
+buttons, selects. The words that go in them (escaped partner text, labels, dates, mentions)
+are in `bot.slack.text`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
-from bot.slack.clipping import clip as clip  # re-exported for the builders
-from bot.store.models import RequestState
+from bot.slack.clipping import clip
 
 Block = dict[str, Any]
-
-STATE_LABELS = {
-    RequestState.submitted: "Submitted, waiting for review",
-    RequestState.in_review: "In review",
-    RequestState.changes_requested: "Changes requested",
-    RequestState.approved: "Approved",
-    RequestState.deployed: "Deployed",
-    RequestState.rejected: "Rejected",
-    RequestState.withdrawn: "Withdrawn",
-}
-KIND_LABELS = {"launch": "Launch request", "change": "Change request",
-               "staging": "Staging request"}
-
-
-def kind_label(kind: str | None, missing: str = "") -> str:
-    """'launch' -> 'Launch request'; a kind it does not know as it is; none: `missing`."""
-    return KIND_LABELS.get(kind, kind) if kind else missing
-
-
-def state_label(state: str) -> str:
-    """A request's state as people read it ('in_review' -> 'In review')."""
-    return STATE_LABELS[RequestState(state)]
-
-
-def escape(text: object) -> str:
-    """Untrusted text made safe for mrkdwn: `<!channel>`, `<@U123>` and `<https://x|y>` are
-    shown as typed and ping or link no one (Slack's own escaping: &, <, >)."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def plain(text: str, limit: int = 3000) -> dict[str, Any]:
@@ -95,12 +67,3 @@ def static_select(action_id: str, placeholder: str, choices: Mapping[str, str],
     if picked in choices:
         element["initial_option"] = option(picked, choices[picked])
     return element
-
-
-def long_date(day: date | None) -> str:
-    return f"{day:%A, %B} {day.day}, {day.year}" if day else "not set"
-
-
-def user(user_id: str | None) -> str:
-    """A Slack user reference the bot itself writes (never partner text)."""
-    return f"<@{user_id}>" if user_id else "someone"

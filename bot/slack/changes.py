@@ -8,8 +8,8 @@ from typing import Any
 
 from bot.requests.diffs import changes
 from bot.requests.records import DiffEntry
-from bot.slack.blocks import escape
 from bot.slack.clipping import clip
+from bot.slack.text import escape
 
 ITEM_LIMIT = 300  # characters of one value shown
 ITEMS_SHOWN = 10  # items added (and removed) shown per field

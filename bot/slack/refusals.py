@@ -17,7 +17,7 @@ from bot.kernel.errors import (
     NotFound,
     WorkflowError,
 )
-from bot.slack.blocks import STATE_LABELS, escape, user
+from bot.slack.text import STATE_LABELS, escape, user
 from bot.slack.tickets.card import TICKET_STATE_LABELS
 
 

@@ -47,7 +47,6 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -57,7 +56,7 @@ from bot.slack.rendering import NotReady, Outgoing, fit_for_slack
 from bot.slack.runtime import utc_now
 from bot.store import outbox
 from bot.store.db import Store
-from bot.store.models import OutboxMessage, OutboxStatus
+from bot.store.models import OutboxMessage
 
 __all__ = ["NotReady", "Relay", "Render"]
 
@@ -203,10 +202,10 @@ class Relay:
             if not rows:
                 return _Outcome.IDLE
             row = rows[0]
-            earlier = _earlier_pending(session, row)
+            earlier = outbox.earlier_pending(session, row)
             if earlier is not None:
-                _set_next_attempt(session, row.id, max(earlier.next_attempt_at,
-                                                       now + self.blocked_wait))
+                outbox.put_back(session, row.id,
+                                max(earlier.next_attempt_at, now + self.blocked_wait))
                 return _Outcome.DEFERRED
             try:
                 messages = fit_for_slack(self.render(session, row))
@@ -217,14 +216,14 @@ class Relay:
                 if give_up:
                     log.error("outbox %d (%s) given up: still not ready after %d tries (%s)",
                               row.id, row.topic, row.attempts + 1, exc)
-                    _release_followers(session, row, now)
+                    outbox.release_followers(session, row, now)
                     return _Outcome.FAILED
                 return _Outcome.DEFERRED
             except Exception as exc:  # a renderer bug: keep the row, retry with backoff
                 log.exception("outbox %d (%s) could not be rendered", row.id, row.topic)
                 return self._failed(session, row, now, _Failure(
                     f"render: {type(exc).__name__}: {exc}", self._backoff(row)))
-            _set_next_attempt(session, row.id, now + self.lease)
+            outbox.put_back(session, row.id, now + self.lease)
         leased = time.monotonic()
         try:
             sent = self._send(row.id, messages)
@@ -267,7 +266,7 @@ class Relay:
                 ts = message_ts
             ts = ts or message_ts
         outbox.mark_sent(session, row.id, now=now, ts=ts)
-        _release_followers(session, row, now)
+        outbox.release_followers(session, row, now)
         return _Outcome.SENT
 
     def _failed(self, session: Session, row: OutboxMessage, now: datetime,
@@ -280,7 +279,7 @@ class Relay:
                 self._progress.pop(row.id, None)
             log.error("outbox %d (%s) failed for good after %d tries: %s", row.id, row.topic,
                       row.attempts + 1, failure.error)
-            _release_followers(session, row, now)
+            outbox.release_followers(session, row, now)
             return _Outcome.FAILED
         log.warning("outbox %d (%s) will be retried in %s: %s", row.id, row.topic,
                     failure.delay, failure.error)
@@ -374,53 +373,3 @@ def _retry_after(headers: Mapping[str, Any]) -> int:
             except ValueError:
                 break
     return 1
-
-
-def _same_conversation(row: OutboxMessage) -> list[Any]:
-    """Conditions that select the rows whose order matters relative to `row`."""
-    if row.request_id is not None:
-        return [OutboxMessage.request_id == row.request_id]
-    if row.ticket_id is not None:
-        return [OutboxMessage.ticket_id == row.ticket_id]
-    conditions: list[Any] = [OutboxMessage.request_id.is_(None),
-                             OutboxMessage.ticket_id.is_(None)]
-    if row.channel is not None:
-        return [*conditions, OutboxMessage.channel == row.channel]
-    if row.user_id is not None:
-        return [*conditions, OutboxMessage.channel.is_(None),
-                OutboxMessage.user_id == row.user_id]
-    return [*conditions, OutboxMessage.channel.is_(None), OutboxMessage.user_id.is_(None),
-            OutboxMessage.topic == row.topic]
-
-
-def _earlier_pending(session: Session, row: OutboxMessage) -> OutboxMessage | None:
-    """The oldest pending row written before `row` in its conversation, if any (another
-    relay may hold it: it is still pending until that relay marks it)."""
-    stmt = (select(OutboxMessage)
-            .where(OutboxMessage.status == OutboxStatus.pending.value,
-                   OutboxMessage.id < row.id, *_same_conversation(row))
-            .order_by(OutboxMessage.id).limit(1))
-    if session.get_bind().dialect.name == "postgresql":
-        # Wait for a relay that is recording it right now, then judge it as committed: else
-        # `row` could be put back after that relay released its followers, and sit out the
-        # lease. Asked again after the wait, as a row that stopped matching while locked
-        # leaves LIMIT 1 empty. (SQLite transactions are serial already.)
-        session.scalars(stmt.with_for_update()).first()
-    return session.scalars(stmt).first()
-
-
-def _set_next_attempt(session: Session, message_id: int, when: datetime) -> None:
-    """Put a row back (not an attempt: `attempts` and `last_error` are left alone)."""
-    session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
-                    .values(next_attempt_at=when))
-
-
-def _release_followers(session: Session, row: OutboxMessage, now: datetime) -> None:
-    """`row` is done: the rows that waited behind it may go now."""
-    session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.pending.value,
-               OutboxMessage.id > row.id, OutboxMessage.next_attempt_at > now,
-               *_same_conversation(row))
-        .values(next_attempt_at=now)
-        .execution_options(synchronize_session=False))

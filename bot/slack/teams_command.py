@@ -8,8 +8,8 @@ import re
 import shlex
 
 from bot.kernel.actors import Actor
-from bot.slack.blocks import escape
 from bot.slack.runtime import Runtime
+from bot.slack.text import escape
 from bot.teams import manage
 from bot.teams.manage import TeamError
 

@@ -2,6 +2,8 @@
 
 Writers call `enqueue` inside their transaction. The relay (bot/slack/relay.py) takes `due` rows
 in id order, posts them and calls `mark_sent` (recording the message ts) or `mark_retry`.
+Order within a conversation (`same_conversation`): a row waits (`put_back`) while an
+`earlier_pending` one is not done, and its `release_followers` when it is.
 """
 
 from __future__ import annotations
@@ -69,3 +71,53 @@ def record_card(session: Session, request_id: int, *, channel: str, ts: str,
     owner = CARD_OWNERS[kind]
     session.execute(update(owner).where(owner.id == request_id)
                     .values(card_channel=channel, card_ts=ts))
+
+
+def same_conversation(row: OutboxMessage) -> list[Any]:
+    """Conditions that select the rows whose order matters relative to `row`."""
+    if row.request_id is not None:
+        return [OutboxMessage.request_id == row.request_id]
+    if row.ticket_id is not None:
+        return [OutboxMessage.ticket_id == row.ticket_id]
+    conditions: list[Any] = [OutboxMessage.request_id.is_(None),
+                             OutboxMessage.ticket_id.is_(None)]
+    if row.channel is not None:
+        return [*conditions, OutboxMessage.channel == row.channel]
+    if row.user_id is not None:
+        return [*conditions, OutboxMessage.channel.is_(None),
+                OutboxMessage.user_id == row.user_id]
+    return [*conditions, OutboxMessage.channel.is_(None), OutboxMessage.user_id.is_(None),
+            OutboxMessage.topic == row.topic]
+
+
+def earlier_pending(session: Session, row: OutboxMessage) -> OutboxMessage | None:
+    """The oldest pending row written before `row` in its conversation, if any (another
+    relay may hold it: it is still pending until that relay marks it)."""
+    stmt = (select(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.pending.value,
+                   OutboxMessage.id < row.id, *same_conversation(row))
+            .order_by(OutboxMessage.id).limit(1))
+    if session.get_bind().dialect.name == "postgresql":
+        # Wait for a relay that is recording it right now, then judge it as committed: else
+        # `row` could be put back after that relay released its followers, and sit out the
+        # lease. Asked again after the wait, as a row that stopped matching while locked
+        # leaves LIMIT 1 empty. (SQLite transactions are serial already.)
+        session.scalars(stmt.with_for_update()).first()
+    return session.scalars(stmt).first()
+
+
+def put_back(session: Session, message_id: int, when: datetime) -> None:
+    """Put a row back (not an attempt: `attempts` and `last_error` are left alone)."""
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                    .values(next_attempt_at=when))
+
+
+def release_followers(session: Session, row: OutboxMessage, now: datetime) -> None:
+    """`row` is done: the rows that waited behind it may go now."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.pending.value,
+               OutboxMessage.id > row.id, OutboxMessage.next_attempt_at > now,
+               *same_conversation(row))
+        .values(next_attempt_at=now)
+        .execution_options(synchronize_session=False))

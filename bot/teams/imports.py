@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.store.models import Integration, Team, TeamMember
-from bot.teams.manage import EMAIL, SLUG, TEXT_LIMIT, _event, _find_member
+from bot.teams.manage import EMAIL, SLUG, TEXT_LIMIT, _event, find_member
 
 TEAMS_KEY = "teams"
 FIELDS = ("name", "agency", "members", "integrations")
@@ -127,13 +127,13 @@ def import_teams(session: Session, value: list[Mapping[str, Any]], now: datetime
                        agency=[team.agency, agency])
                 team.name, team.agency = name, agency
         emails = list(dict.fromkeys(e.strip().lower() for e in entry.get("members", [])))
-        new = [e for e in emails if team is None or _find_member(team, None, e) is None]
+        new = [e for e in emails if team is None or find_member(team, None, e) is None]
         if new:
             result.members_added[slug] = new
         if new and team is not None and not dry_run:
             for email in new:
                 user_id = lookup(email) if lookup is not None else None
-                if user_id is not None and _find_member(team, user_id, None) is not None:
+                if user_id is not None and find_member(team, user_id, None) is not None:
                     continue  # already a member by user ID
                 team.members.append(TeamMember(user_id=user_id, email=email, added_by=by,
                                                added_at=now))

@@ -106,23 +106,30 @@ def _member_keys(values: Iterable[str]) -> list[tuple[str | None, str | None]]:
     return keys
 
 
-def _find_member(team: Team, user_id: str | None, email: str | None) -> TeamMember | None:
-    for member in team.members:
-        if (user_id and member.user_id == user_id) or (email and member.email == email):
-            return member
-    return None
+def find_member(team: Team, user_id: str | None, email: str | None) -> TeamMember | None:
+    """The team's explicit member with this user ID or email, if any."""
+    return next((m for m in team.members if (user_id and m.user_id == user_id)
+                 or (email and m.email == email)), None)
+
+
+def _looked_up(team: Team, values: Sequence[str]
+               ) -> list[tuple[str, str | None, str | None, TeamMember | None]]:
+    """(the name given, user_id, email, the explicit member it names or None) per value."""
+    found = []
+    for user_id, email in _member_keys(values):
+        found.append((user_id or email or "", user_id, email, find_member(team, user_id, email)))
+    return found
 
 
 def add_members(session: Session, slug: str, values: Sequence[str], *, actor: str,
                 now: datetime) -> list[str]:
     """Adds the users (IDs or emails); returns those that were not members already."""
     team = team_by_slug(session, slug)
-    added: list[str] = []
-    for user_id, email in _member_keys(values):
-        if _find_member(team, user_id, email) is None:
-            team.members.append(TeamMember(user_id=user_id, email=email, added_by=actor,
-                                           added_at=now))
-            added.append(user_id or email or "")
+    new = list(dict.fromkeys((name, user_id, email) for name, user_id, email, member
+                             in _looked_up(team, values) if member is None))
+    team.members += [TeamMember(user_id=user_id, email=email, added_by=actor, added_at=now)
+                     for _, user_id, email in new]
+    added = [name for name, _, _ in new]
     if added:
         _event(session, team, actor, "add_members", now, members=added)
     return added
@@ -130,16 +137,15 @@ def add_members(session: Session, slug: str, values: Sequence[str], *, actor: st
 
 def remove_members(session: Session, slug: str, values: Sequence[str], *, actor: str,
                    now: datetime) -> list[str]:
+    """Removes the explicit members named; refused (nothing removed) if one is not."""
     team = team_by_slug(session, slug)
-    found: list[TeamMember] = []
-    for user_id, email in _member_keys(values):
-        member = _find_member(team, user_id, email)
-        if member is None:
-            raise TeamError(f"{user_id or email} is not an explicit member of '{slug}'")
-        found.append(member)
-    for member in found:
+    found = _looked_up(team, values)
+    missing = next((name for name, _, _, member in found if member is None), None)
+    if missing is not None:
+        raise TeamError(f"{missing} is not an explicit member of '{slug}'")
+    for *_, member in found:
         team.members.remove(member)
-    removed = [m.user_id or m.email or "" for m in found]
+    removed = [member.user_id or member.email or "" for *_, member in found]
     _event(session, team, actor, "remove_members", now, members=removed)
     return removed
 

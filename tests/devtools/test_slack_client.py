@@ -15,7 +15,8 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 from bot.devtools.fake_slack import RESPONSE_ACTION_METHOD, RESPONSE_URL_METHOD, FakeSlack
-from bot.devtools.slack_client import SignedSender, Signing, find_element, state_values
+from bot.devtools.slack_client import SignedSender, Signing
+from bot.devtools.view_inputs import find_element, state_values
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 PARTNER = "U0PARTNER"

@@ -21,7 +21,8 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.devtools.fake_slack import FakeSlack
-from bot.devtools.slack_client import SignedSender, Signing, option_labelled
+from bot.devtools.slack_client import SignedSender, Signing
+from bot.devtools.view_inputs import option_labelled
 from bot.slack.server import BackgroundServer, Bot, assemble
 from bot.store.db import Store
 from bot.store.models import Request

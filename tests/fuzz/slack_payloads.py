@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from bot.devtools.slack_client import state_values
+from bot.devtools.view_inputs import state_values
 from bot.slack.ids import Action, Callback
 from bot.slack.notes import NoteMeta
 from bot.slack.requests.decision import review_note_modal

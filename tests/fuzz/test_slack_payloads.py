@@ -16,7 +16,7 @@ import yaml
 from hypothesis import event
 from hypothesis import strategies as st
 
-from bot.devtools.slack_client import state_values
+from bot.devtools.view_inputs import state_values
 from bot.requests import Actor, submit
 from bot.slack.requests.form.fields import FormMeta
 from bot.slack.requests.form.view import request_form

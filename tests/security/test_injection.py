@@ -15,9 +15,9 @@ from datetime import date
 from typing import Any
 
 from bot.devtools.fake_slack import RESPONSE_ACTION_METHOD, RESPONSE_URL_METHOD
-from bot.devtools.slack_client import option_labelled
+from bot.devtools.view_inputs import option_labelled
 from bot.rules.support import URGENT_CATEGORY
-from bot.slack.blocks import escape
+from bot.slack.text import escape
 from tests.rules.certs import make_cert
 
 from .conftest import (

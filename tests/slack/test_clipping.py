@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack.blocks import escape
 from bot.slack.clipping import ELLIPSIS, clip, units
+from bot.slack.text import escape
 
 
 def test_text_that_fits_is_returned_unchanged_without_an_ellipsis() -> None:

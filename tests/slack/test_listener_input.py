@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.devtools.slack_client import state_values
+from bot.devtools.view_inputs import state_values
 from bot.slack.ids import Action, Callback
 from bot.slack.listening import STALE_FORM
 from bot.slack.notes import NoteMeta

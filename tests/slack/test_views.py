@@ -9,12 +9,11 @@ from typing import Any
 import pytest
 
 from bot.devtools.block_limits import problems, response_action_problems
-from bot.devtools.slack_client import state_values
+from bot.devtools.view_inputs import state_values
 from bot.models import Finding, Report, Severity
 from bot.requests.records import RequestRecord
 from bot.rules.certificates import certificate_facts
 from bot.rules.logo import logo_facts
-from bot.slack.blocks import escape
 from bot.slack.home.view import home_view
 from bot.slack.requests.card import review_card
 from bot.slack.requests.dm import partner_dm
@@ -22,6 +21,7 @@ from bot.slack.requests.form.fields import FIELDS, FormMeta
 from bot.slack.requests.form.findings import form_errors, nearest_block
 from bot.slack.requests.form.reading import changed_only, read_state
 from bot.slack.requests.form.view import request_form
+from bot.slack.text import escape
 from tests.rules.certs import make_cert
 
 NOW = datetime(2026, 11, 25, 15, tzinfo=UTC)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.devtools.block_limits import problems, response_action_problems
-from bot.devtools.slack_client import state_values
+from bot.devtools.view_inputs import state_values
 from bot.models import SupportTicket
 from bot.requests import AlreadyClaimed, AlreadyDecided, NotAllowed, NotFound, WorkflowError
 from bot.requests.records import AttachmentFacts

@@ -14,7 +14,8 @@ files.completeUploadExternal), and response_url posts.
 
 Everything is per instance (no globals): tests may run several side by side.
 
-The package: `fake` (the workspace, its queries and the method table), `messages` (chat.*,
+The package: `fake` (the workspace, failure injection, its queries and the method table),
+`directory` (users, groups, channels, teams: users.info, team.info, ...), `messages` (chat.*,
 conversations.open, response_url), `views` (triggers, views.*, response actions), `files`
 (files.info, private downloads, uploads), `state` (calls, failures, errors), `server` (the
 HTTP side).

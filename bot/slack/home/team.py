@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.slack.blocks import clip, context, divider, escape, section, user
+from bot.slack.blocks import context, divider, section
+from bot.slack.text import clip, escape, user
 from bot.teams.manage import TeamSummary
 
 MAX_TEAMS = 3  # the Home tab holds 100 blocks; requests and tickets come first

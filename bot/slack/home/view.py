@@ -8,20 +8,11 @@ from typing import Any
 
 from bot.models import Severity
 from bot.requests.records import RequestRecord
-from bot.slack.blocks import (
-    button,
-    context,
-    divider,
-    escape,
-    header,
-    kind_label,
-    long_date,
-    section,
-    state_label,
-)
+from bot.slack.blocks import button, context, divider, header, section
 from bot.slack.counts import counted
 from bot.slack.home.team import team_sections
 from bot.slack.ids import Action
+from bot.slack.text import escape, kind_label, long_date, state_label
 from bot.slack.tickets.home import ticket_sections
 from bot.store.models import RequestState
 from bot.teams.manage import TeamSummary

@@ -13,23 +13,11 @@ from bot.requests.expedite import RULE as EXPEDITE_RULE
 from bot.requests.records import RequestRecord
 from bot.rules.certificates import CertFacts
 from bot.rules.logo import LogoFacts
-from bot.slack.blocks import (
-    button,
-    clip,
-    context,
-    divider,
-    escape,
-    fields,
-    header,
-    kind_label,
-    long_date,
-    section,
-    state_label,
-    user,
-)
+from bot.slack.blocks import button, context, divider, fields, header, section
 from bot.slack.changes import change_lines
 from bot.slack.fitting import line_sections
 from bot.slack.ids import Action, Block
+from bot.slack.text import clip, escape, kind_label, long_date, state_label, user
 from bot.slack.times import local_time
 from bot.store.models import UNDECIDED_STATES, RequestState
 

@@ -10,19 +10,9 @@ from typing import Any
 
 from bot.models import Finding, Severity
 from bot.requests.checking import MAX_ENTRIES, Checked, CheckResult
-from bot.slack.blocks import (
-    button,
-    clip,
-    context,
-    divider,
-    escape,
-    header,
-    kind_label,
-    long_date,
-    plain,
-    section,
-)
+from bot.slack.blocks import button, context, divider, header, plain, section
 from bot.slack.ids import Action, Callback
+from bot.slack.text import clip, escape, kind_label, long_date
 
 FILE_BLOCK = "config_file"
 SECTION_TEXT = 2900  # characters of one section (Slack allows 3,000)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.requests import Actor, RequestRecord, get_request, team_requests, withdraw
 from bot.requests.history import request_history
-from bot.slack.blocks import escape, section
+from bot.slack.blocks import section
 from bot.slack.listening import Subcommand, answer, slash_command
 from bot.slack.requests import replies
 from bot.slack.requests.card import details_button
@@ -21,6 +21,7 @@ from bot.slack.runtime import Runtime
 from bot.slack.schedule import calendar as deploy_calendar
 from bot.slack.server import CALENDAR_PATH
 from bot.slack.teams_command import team_command
+from bot.slack.text import escape
 
 log = logging.getLogger(__name__)
 

@@ -19,19 +19,12 @@ from bot.requests.history import HistoryEntry, list_changes
 from bot.requests.records import RequestRecord
 from bot.rules.certificates import CertFacts
 from bot.rules.logo import LogoFacts
-from bot.slack.blocks import (
-    Block,
-    button,
-    context,
-    divider,
-    escape,
-    header,
-    section,
-)
+from bot.slack.blocks import Block, button, context, divider, header, section
 from bot.slack.clipping import clip, units
 from bot.slack.ids import Action
 from bot.slack.requests.card import certificate_text, logo_text, status_text, summary_fields
 from bot.slack.requests.card import title as card_title
+from bot.slack.text import escape
 from bot.slack.times import local_time
 
 SECTION_LIMIT = 3000

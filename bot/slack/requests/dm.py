@@ -9,8 +9,9 @@ from typing import Any
 
 from bot.models import Severity
 from bot.requests.records import RequestRecord
-from bot.slack.blocks import button, clip, escape, kind_label, long_date, section, user
+from bot.slack.blocks import button, section
 from bot.slack.ids import Action
+from bot.slack.text import clip, escape, kind_label, long_date, user
 
 
 def _name(record: RequestRecord) -> str:

@@ -14,10 +14,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.exports import TABLES, Scope, export
 from bot.kernel.actors import Actor
-from bot.slack.blocks import escape
 from bot.slack.counts import counted
 from bot.slack.listening import Later
 from bot.slack.runtime import Runtime
+from bot.slack.text import escape
 
 log = logging.getLogger(__name__)
 USAGE = ("`/launch-request export [requests|decisions|tickets|audit] [--since YYYY-MM-DD] "

@@ -7,13 +7,7 @@ from collections.abc import Sequence
 from bot.requests import (
     RequestRecord,
 )
-from bot.slack.blocks import (
-    clip,
-    escape,
-    kind_label,
-    long_date,
-    state_label,
-)
+from bot.slack.text import clip, escape, kind_label, long_date, state_label
 from bot.store.models import RequestState
 
 HELP = """*/launch-request* files and follows deployment requests.

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.calendar import LEAD_DAYS, PUSH_LEAD_DAYS, DeployDay
-from bot.slack.blocks import long_date
+from bot.slack.text import long_date
 
 DEFAULT_COUNT = 6
 MAX_COUNT = 26  # half a year of weekly deploys; the feed has the rest

@@ -12,23 +12,13 @@ from pydantic import BaseModel
 
 from bot.requests.records import KIND_ORDER, RequestRecord
 from bot.schedule.deploy_day import DeployItem
-from bot.slack.blocks import (
-    button,
-    clip,
-    context,
-    escape,
-    header,
-    kind_label,
-    long_date,
-    section,
-    state_label,
-    user,
-)
+from bot.slack.blocks import button, context, header, section
 from bot.slack.changes import change_lines
 from bot.slack.counts import counted
 from bot.slack.fitting import line_sections
 from bot.slack.ids import Action
 from bot.slack.requests.card import certificate_text, logo_text
+from bot.slack.text import clip, escape, kind_label, long_date, state_label, user
 from bot.store.models import RequestState
 
 Blocks = list[dict[str, Any]]

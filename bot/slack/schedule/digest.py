@@ -7,19 +7,10 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from bot.slack.blocks import (
-    clip,
-    context,
-    escape,
-    fields,
-    header,
-    kind_label,
-    long_date,
-    section,
-    state_label,
-)
+from bot.slack.blocks import context, fields, header, section
 from bot.slack.counts import counted
 from bot.slack.fitting import line_sections
+from bot.slack.text import clip, escape, kind_label, long_date, state_label
 
 Blocks = list[dict[str, Any]]
 JOB_LABELS = {"manifest": "deploy manifest", "preview": "deploy preview",

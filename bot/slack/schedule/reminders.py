@@ -8,21 +8,12 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from bot.slack.blocks import (
-    button,
-    clip,
-    context,
-    escape,
-    kind_label,
-    long_date,
-    section,
-    state_label,
-    user,
-)
+from bot.slack.blocks import button, context, section
 from bot.slack.counts import counted
 from bot.slack.fitting import line_sections
 from bot.slack.ids import Action
 from bot.slack.schedule.deploy import card_link
+from bot.slack.text import clip, escape, kind_label, long_date, state_label, user
 from bot.store.models import RequestState
 
 Blocks = list[dict[str, Any]]

@@ -6,19 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.slack.blocks import (
-    Block,
-    button,
-    clip,
-    context,
-    divider,
-    escape,
-    fields,
-    header,
-    section,
-    user,
-)
+from bot.slack.blocks import Block, button, context, divider, fields, header, section
 from bot.slack.ids import Action
+from bot.slack.text import clip, escape, user
 from bot.store.models import TicketState
 from bot.tickets.use_cases import TicketMessageRecord, TicketRecord
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.slack.blocks import button, clip, escape, section, user
+from bot.slack.blocks import button, section
 from bot.slack.ids import Action
+from bot.slack.text import clip, escape, user
 from bot.slack.tickets.card import quoted
 from bot.tickets.use_cases import TicketRecord
 

@@ -17,10 +17,11 @@ from pydantic import BaseModel, ValidationError
 
 from bot.models import Report, Severity
 from bot.rules.support import SUPPORT_CATEGORIES, URGENT_CATEGORY
-from bot.slack.blocks import clip, context, escape, option, plain, section, static_select
+from bot.slack.blocks import context, option, plain, section, static_select
 from bot.slack.ids import Action, Callback
 from bot.slack.notes import Note, NoteMeta, note_modal
 from bot.slack.team_picker import team_block
+from bot.slack.text import clip, escape
 from bot.slack.view_state import element_value, input_states
 
 TITLE = "Support ticket"

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.slack.blocks import button, clip, context, divider, escape, section, user
+from bot.slack.blocks import button, context, divider, section
 from bot.slack.ids import Action
+from bot.slack.text import clip, escape, user
 from bot.slack.tickets.card import TICKET_STATE_LABELS
 from bot.store.models import TicketState
 from bot.tickets.use_cases import TicketRecord

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.slack.blocks import clip, escape, user
+from bot.slack.text import clip, escape, user
 from bot.slack.tickets.card import TICKET_STATE_LABELS
 from bot.store.models import TicketState
 from bot.tickets.use_cases import TicketRecord

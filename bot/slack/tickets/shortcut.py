@@ -11,10 +11,10 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.blocks import clip
 from bot.slack.listening import actor
 from bot.slack.runtime import Runtime
 from bot.slack.team_picker import team_choices
+from bot.slack.text import clip
 from bot.slack.tickets.form import TicketFormMeta, ticket_form
 from bot.slack.tickets.listeners import integrations_of
 

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.models import Report, Severity
-from bot.slack.blocks import clip
 from bot.slack.requests.form.fields import BY_NAME, ORDER
+from bot.slack.text import clip
 
 
 def block_of(field: str | None) -> str | None:

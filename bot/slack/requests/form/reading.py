@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.slack.blocks import clip
 from bot.slack.requests.form.fields import (
     ATTESTATIONS,
     BY_NAME,
@@ -22,6 +21,7 @@ from bot.slack.requests.form.fields import (
     remove_block,
 )
 from bot.slack.team_picker import TEAM_BLOCK
+from bot.slack.text import clip
 from bot.slack.view_state import element_value, input_states
 
 

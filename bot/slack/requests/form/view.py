@@ -8,17 +8,7 @@ from datetime import date
 from typing import Any
 
 from bot.models import Finding
-from bot.slack.blocks import (
-    clip,
-    context,
-    divider,
-    escape,
-    long_date,
-    option,
-    plain,
-    section,
-    static_select,
-)
+from bot.slack.blocks import context, divider, option, plain, section, static_select
 from bot.slack.ids import Action, Block, Callback
 from bot.slack.requests.form.fields import (
     ATTESTATIONS_BY_KIND,
@@ -36,6 +26,7 @@ from bot.slack.requests.form.fields import (
     remove_block,
 )
 from bot.slack.team_picker import TEAM_BLOCK, team_block
+from bot.slack.text import clip, escape, long_date
 
 
 def _element(field: Field, value: Any, shape: Shape) -> dict[str, Any]:
