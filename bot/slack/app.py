@@ -16,7 +16,7 @@ from bot.slack.client import metered_copy
 from bot.slack.home import listener as home
 from bot.slack.listening import SORRY, actor_id, tell
 from bot.slack.requests import check as config_check
-from bot.slack.requests import commands, details_listener, review
+from bot.slack.requests import commands, details_listener, review, submitting
 from bot.slack.requests import filing as form
 from bot.slack.runtime import Runtime
 from bot.slack.schedule import buttons as deploy
@@ -138,7 +138,7 @@ def create_app(runtime: Runtime) -> App:
 
     app.middleware(team_gate(runtime))
 
-    for group in (commands, form, review, details_listener, home, deploy, tickets,
+    for group in (commands, form, submitting, review, details_listener, home, deploy, tickets,
                   config_check, ticket_shortcut):
         group.register(app, runtime)
     return app

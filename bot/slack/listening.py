@@ -6,7 +6,7 @@ import contextvars
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
@@ -81,6 +81,54 @@ def acting(body: Mapping[str, Any], who: Actor) -> Iterator[None]:
         yield
     finally:
         _acting.reset(token)
+
+
+@dataclass(frozen=True)
+class FormAnswer:
+    """What a form's submission is answered with (`response_action` and its arguments; none:
+    the modal closes), and what runs once Slack has it (slow work, never in its 3 seconds)."""
+
+    action: dict[str, Any] = field(default_factory=dict)
+    then: Callable[[], None] | None = None
+
+    @classmethod
+    def errors(cls, errors: Mapping[str, str]) -> FormAnswer:
+        return cls({"response_action": "errors", "errors": dict(errors)})
+
+    @classmethod
+    def update(cls, view: dict[str, Any], then: Callable[[], None] | None = None) -> FormAnswer:
+        return cls({"response_action": "update", "view": view}, then)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A form as submitted: its view and who submits it."""
+
+    view: dict[str, Any]
+    who: Actor
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """The inputs' state (block -> action -> value)."""
+        return self.view.get("state", {}).get("values", {})
+
+    @property
+    def metadata(self) -> str | None:
+        return self.view.get("private_metadata")
+
+
+FormUseCase = Callable[[Runtime, WebClient, Submitted], FormAnswer]
+
+
+def form_listener(runtime: Runtime, answer: FormUseCase) -> Callable[..., None]:
+    """A form's submission listener: `answer` says what the form shows next; Slack is told
+    that, then the answer's follow-up runs."""
+    def submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        shown = answer(runtime, client, Submitted(body["view"], actor(runtime, body)))
+        ack(**shown.action)
+        if shown.then is not None:
+            shown.then()
+    return submitted
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from bot.kernel.actors import Actor
 from bot.slack import view_state
 from bot.slack.blocks import plain, static_select
 from bot.slack.ids import Action
+from bot.slack.listening import FormAnswer
 from bot.slack.runtime import Runtime
 from bot.teams.manage import teams_by_id
 
@@ -50,3 +51,10 @@ def acting_for(who: Actor, picked: Any) -> Actor | None:
     team = int(picked) if isinstance(picked, str) and picked.isascii() and picked.isdigit() \
         and len(picked) < 12 else None
     return replace(who, acting_for=team) if team in who.teams else None
+
+
+def team_for(who: Actor, picked: Any, noun: str) -> Actor | FormAnswer:
+    """Who files a form: `who` acting for the `picked` team, or the form's answer asking for
+    one (someone on several teams picked none of theirs)."""
+    acting = acting_for(who, picked)
+    return acting if acting is not None else FormAnswer.errors({TEAM_BLOCK: pick_team(noun)})

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk import WebClient
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -22,13 +22,15 @@ from bot.rules.support import validate_ticket
 from bot.slack.files import FetchedFiles, fetch_files, payload_files
 from bot.slack.ids import Action, Callback
 from bot.slack.listening import (
+    FormAnswer,
     NoteCheck,
     NoteUseCase,
     Subcommand,
-    actor,
+    Submitted,
     answer,
     button,
     form_button,
+    form_listener,
     modal_error,
     note_listener,
     note_opener,
@@ -37,7 +39,7 @@ from bot.slack.listening import (
 from bot.slack.refusals import refusal_text
 from bot.slack.requests.details import history_message
 from bot.slack.runtime import Runtime
-from bot.slack.team_picker import TEAM_BLOCK, acting_for, pick_team, picked_value, team_choices
+from bot.slack.team_picker import picked_value, team_choices, team_for
 from bot.slack.tickets import replies
 from bot.slack.tickets.form import (
     TICKET_NOTES,
@@ -96,9 +98,7 @@ def register(app: App, runtime: Runtime) -> None:
 
     app.action(Action.new_ticket.value)(form_button(runtime, open_ticket_form))
 
-    @app.view(Callback.ticket_form.value)
-    def submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        _submit(runtime, ack, body, client)
+    app.view(Callback.ticket_form.value)(form_listener(runtime, _filed))
 
     app.action(Action.ticket_claim.value)(button(runtime, claim_ticket, TICKET))
     app.action(Action.ticket_waiting.value)(button(runtime, wait_on_partner, TICKET))
@@ -124,16 +124,13 @@ def _run(use_case: Callable[..., Any], keyword: str, runtime: Runtime) -> NoteUs
     return run
 
 
-def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-    view = body["view"]
-    who = actor(runtime, body)
-    meta = TicketFormMeta.parse(view.get("private_metadata"))
-    form = read_ticket(view.get("state", {}).get("values", {}))
-    acting = acting_for(who, picked_value(view.get("state", {}).get("values")))
-    if acting is None:
-        ack(response_action="errors", errors={TEAM_BLOCK: pick_team("ticket")})
-        return
-    who = acting
+def _filed(runtime: Runtime, client: WebClient, sent: Submitted) -> FormAnswer:
+    """What the ticket form shows once submitted: errors on its fields, or the ticket filed."""
+    meta = TicketFormMeta.parse(sent.metadata)
+    form = read_ticket(sent.state)
+    who = team_for(sent.who, picked_value(sent.state), "ticket")
+    if isinstance(who, FormAnswer):
+        return who
     try:
         with runtime.store.reader() as session:
             record = filed_ticket(session, meta.key, actor=who)
@@ -143,29 +140,21 @@ def _submit(runtime: Runtime, ack: Ack, body: dict[str, Any], client: WebClient)
             if report.ok and form.file_ids:
                 # Slack waits 3 seconds for this answer: the downloads get half of it.
                 fetched = fetch_files(client, form.file_ids, settings=runtime.settings,
-                                      timeout=1.5, known=payload_files(
-                                          view.get("state", {}).get("values")))
+                                      timeout=1.5, known=payload_files(sent.state))
             if not report.ok or fetched.unreadable:
-                ack(response_action="errors",
-                    errors=ticket_errors(report, view, fetched.unreadable))
-                return
+                return FormAnswer.errors(ticket_errors(report, sent.view, fetched.unreadable))
             with runtime.store.unit_of_work() as session:
                 record = file_ticket(session, form.values, actor=who, now=runtime.clock(),
                                      files=fetched.files, idempotency_key=meta.key)
     except ValidationFailed as exc:
-        ack(response_action="errors", errors=ticket_errors(exc.report, view))
-        return
+        return FormAnswer.errors(ticket_errors(exc.report, sent.view))
     except WorkflowError as exc:
-        ack(response_action="errors",
-            errors={"category": modal_error(refusal_text(exc, noun=TICKET))})
-        return
+        return FormAnswer.errors({"category": modal_error(refusal_text(exc, noun=TICKET))})
     except SQLAlchemyError:
         log.exception("could not store a ticket from %s", who.user_id)
-        ack(response_action="errors", errors={"category": STORE_FAILED})
-        return
+        return FormAnswer.errors({"category": STORE_FAILED})
     runtime.poke_relay()
-    ack(response_action="update",
-        view=ticket_confirmation(record.public_id, urgent=record.urgent))
+    return FormAnswer.update(ticket_confirmation(record.public_id, urgent=record.urgent))
 
 
 def _status(runtime: Runtime, who: Actor, args: list[str]) -> str:
