@@ -75,7 +75,7 @@ def record_rows(session: Session, stmt: Select[Any],
                 params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The rows of `stmt` as plain dicts (column label -> value). Lists read this way instead of
     as ORM objects: building and then copying an object per row was most of a list's time."""
-    result = session.connection().execute(stmt, params)
+    result = session.execute(stmt, params)  # through the session: pending changes flushed
     keys = tuple(result.keys())
     return [dict(zip(keys, row, strict=True)) for row in result.all()]
 
