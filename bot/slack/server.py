@@ -37,6 +37,7 @@ from slack_sdk import WebClient
 from bot.calendar.feed import deploy_feed
 from bot.config import Settings
 from bot.ops.health import SlackAuth, readiness
+from bot.ops.inflight import InFlight
 from bot.ops.logs import log_context
 from bot.ops.metrics import ACK_SECONDS, exposition, make_registry, surface_of
 from bot.probes import ProbeOptions, Prober
@@ -99,8 +100,10 @@ class SlackWsgiApp:
 
     def __init__(self, app: App, ready: Callable[[], bool | Sequence[str]], *,
                  max_body: int = MAX_BODY, metrics: CollectorRegistry | None = None,
-                 calendar_feed: Callable[[], bytes] | None = None) -> None:
+                 calendar_feed: Callable[[], bytes] | None = None,
+                 inflight: InFlight | None = None) -> None:
         self.app = app
+        self.inflight = inflight or InFlight()
         self.ready = ready
         self.max_body = max_body
         self.metrics = metrics
@@ -132,7 +135,7 @@ class SlackWsgiApp:
             started = time.perf_counter()
             body = request.body if isinstance(request.body, dict) else {}
             try:
-                with log_context(**subjects(body)):
+                with self.inflight.answering(), log_context(**subjects(body)):
                     answer = self.app.dispatch(request)
             finally:
                 ACK_SECONDS.labels(surface_of(body)).observe(time.perf_counter() - started)
@@ -182,12 +185,14 @@ class SlackWsgiApp:
 
 def create_wsgi_app(app: App, ready: Callable[[], bool | Sequence[str]], *,
                     max_body: int = MAX_BODY, metrics: CollectorRegistry | None = None,
-                    calendar_feed: Callable[[], bytes] | None = None) -> SlackWsgiApp:
+                    calendar_feed: Callable[[], bytes] | None = None,
+                    inflight: InFlight | None = None) -> SlackWsgiApp:
     """`ready` is the readiness probe: `store.ping`, or a list of what is not ready
     (`bot.ops.health.readiness`); `metrics` is served at /metrics; `calendar_feed` makes the
-    body of GET /calendar.ics (none: 404)."""
+    body of GET /calendar.ics (none: 404); `inflight` counts the Slack requests being
+    answered (the relay gives way to them)."""
     return SlackWsgiApp(app, ready, max_body=max_body, metrics=metrics,
-                        calendar_feed=calendar_feed)
+                        calendar_feed=calendar_feed, inflight=inflight)
 
 
 def make_server(wsgi_app: WSGIApplication, *, host: str = "0.0.0.0", port: int = 3000,
@@ -285,9 +290,10 @@ def assemble(settings: Settings, store: Store, *, client: WebClient | None = Non
     from bot.slack.messages import render_outbox
 
     given = client
+    inflight = InFlight()
     relay = Relay(store, client or make_client(settings),
                   lambda session, message: render_outbox(session, message, settings),
-                  settings, clock)
+                  settings, clock, give_way=inflight.give_way)
     client = client or make_client(settings, handlers=listener_handlers())
     if settings.url_probes and settings.url_probe_allow_loopback:
         log.warning("URL_PROBE_ALLOW_LOOPBACK is set: URL probes may reach this machine "
@@ -312,6 +318,7 @@ def assemble(settings: Settings, store: Store, *, client: WebClient | None = Non
     slack_auth = SlackAuth(given or make_client(settings, timeout=5, handlers=[]))
     wsgi = create_wsgi_app(app, readiness(store, slack_auth),
                            metrics=make_registry(store, clock),
-                           calendar_feed=lambda: deploy_feed(runtime.calendar, clock()))
+                           calendar_feed=lambda: deploy_feed(runtime.calendar, clock()),
+                           inflight=inflight)
     return Bot(runtime=runtime, app=app, relay=relay, wsgi=wsgi, scheduler=scheduler,
                slack_auth=slack_auth)
