@@ -109,6 +109,7 @@ class Seen:
     """Every answer the bot gave, thread-safe."""
 
     latencies: list[float] = field(default_factory=list)
+    surfaces: dict[str, list[float]] = field(default_factory=dict)  # what was answered -> times
     statuses: Counter[int] = field(default_factory=Counter)
     no_answer: int = 0
     form_errors: Counter[str] = field(default_factory=Counter)  # what the form said, shortened
@@ -116,21 +117,41 @@ class Seen:
     clicks: int = 0
     refusals: Counter[str] = field(default_factory=Counter)  # ephemerals a reviewer got
     ready: list[tuple[float, int]] = field(default_factory=list)  # (t, /readyz status)
+    probes: list[float] = field(default_factory=list)  # how long each /readyz took
     restart: tuple[float, float] | None = None  # (start, end) seconds into the burst
+    started: float = field(default_factory=time.monotonic)  # the burst's t0, once it starts
+    slow_at: list[float] = field(default_factory=list)  # when each answer of 1 s or more came
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def answer(self, seconds: float, status: int) -> None:
+    def answer(self, seconds: float, status: int, surface: str = "other") -> None:
         with self.lock:
             self.latencies.append(seconds)
+            if seconds >= 1.0:
+                self.slow_at.append(time.monotonic() - self.started)
+            self.surfaces.setdefault(surface, []).append(seconds)
             self.statuses[status] += 1
 
 
 class TimedSender(SignedSender):
-    """Times every exchange with the bot into `seen` (an exception is counted as no answer)."""
+    """Times every exchange with the bot into `seen` (an exception is counted as no answer),
+    by surface: the command, each action, the form's submission and a note's."""
 
     def __init__(self, url: str, seen: Seen, fake: FakeSlack, team_id: str) -> None:
         super().__init__(url, SECRET, fake=fake, team_id=team_id, timeout=15.0)
         self.seen = seen
+        self.surface = "other"  # one sender per thread: set by the call being made
+
+    def slash_command(self, command: str, *args: Any, **kwargs: Any) -> httpx.Response:
+        self.surface = f"command {command}"
+        return super().slash_command(command, *args, **kwargs)
+
+    def block_action(self, action_id: str, **kwargs: Any) -> httpx.Response:
+        self.surface = f"action {action_id}"
+        return super().block_action(action_id, **kwargs)
+
+    def view_submission(self, view: Any, **kwargs: Any) -> httpx.Response:
+        self.surface = f"submit {view.get('callback_id') or 'view'}"
+        return super().view_submission(view, **kwargs)
 
     def post(self, body: str, content_type: str, **kwargs: Any) -> httpx.Response:
         start = time.perf_counter()
@@ -140,7 +161,7 @@ class TimedSender(SignedSender):
             with self.seen.lock:
                 self.seen.no_answer += 1
             raise
-        self.seen.answer(time.perf_counter() - start, response.status_code)
+        self.seen.answer(time.perf_counter() - start, response.status_code, self.surface)
         return response
 
 
@@ -461,13 +482,23 @@ def restart_postgres(cluster: tuple[str, str], seen: Seen, t0: float, at: float)
 def watch_readiness(base: str, seen: Seen, t0: float, stop: threading.Event) -> None:
     with httpx.Client(timeout=3.0) as client:
         while not stop.is_set():
+            start = time.perf_counter()
             try:
                 status = client.get(f"{base}/readyz").status_code
             except httpx.HTTPError:
                 status = 0
             with seen.lock:
                 seen.ready.append((time.monotonic() - t0, status))
+                seen.probes.append(time.perf_counter() - start)
             stop.wait(0.05)
+
+
+def percentile(seconds: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank) of `seconds`, in ms."""
+    ordered = sorted(seconds)
+    if not ordered:
+        return math.nan
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] * 1000
 
 
 # -- the count --------------------------------------------------------------------------------
@@ -575,10 +606,18 @@ class DrillResult:
         return sum(1 for s in self.seen.latencies if s >= ACK_LIMIT)
 
     def percentile(self, p: float) -> float:
-        ordered = sorted(self.seen.latencies)
-        if not ordered:
-            return math.nan
-        return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)] * 1000
+        return percentile(self.seen.latencies, p)
+
+    def by_surface(self) -> list[str]:
+        """A line per surface (slowest p99 first): count, p50 / p99 / max in ms."""
+        rows = sorted(self.seen.surfaces.items(), key=lambda kv: -percentile(kv[1], 99))
+        width = max((len(name) for name, _ in rows), default=0)
+        return [f"  {name:<{width}} {len(times):>6}  {percentile(times, 50):>6.0f} / "
+                f"{percentile(times, 99):>6.0f} / {max(times) * 1000:>6.0f} ms"
+                for name, times in rows] + ([
+            f"  {'(/readyz probes, not above)':<{width}} {len(self.seen.probes):>6}  "
+            f"{percentile(self.seen.probes, 50):>6.0f} / {percentile(self.seen.probes, 99):>6.0f}"
+            f" / {max(self.seen.probes) * 1000:>6.0f} ms"] if self.seen.probes else [])
 
     @property
     def not_ready_seconds(self) -> float:
@@ -661,6 +700,12 @@ class DrillResult:
             f"(limit {ACK_LIMIT * 1000:.0f} ms; {self.slow} at or over)",
             f"server log ERROR lines      {self.log_errors:>6} (tracebacks stay in the log)",
         ]
+        lines.append("answer time by surface       count     p50 /    p99 /    max")
+        lines += self.by_surface()
+        if s.slow_at:
+            tens = Counter(int(t // 10) * 10 for t in s.slow_at)
+            lines.append("answers of 1 s or more, by when they came (s into the burst): "
+                         + ", ".join(f"{t}–{t + 10}: {n}" for t, n in sorted(tens.items())))
         if s.form_errors:
             lines.append("what the form told partners (then they tried again):")
             lines += [f"  {n:>5} x {text}" for text, n in s.form_errors.most_common(6)]
@@ -694,7 +739,7 @@ def run_drill(config: DrillConfig, *, log_dir: Path | None = None) -> DrillResul
             store = Store.from_url(url)
             reviewers = Reviewers(config.reviewers, base, fake, seen, config)
             stop_watch = threading.Event()
-            t0 = time.monotonic()
+            t0 = seen.started = time.monotonic()
             fake.fail_for(config.outage, status=(429, 500), retry_after=1)
             give_up_at = t0 + config.deadline
             partners = [Partner(n, teams[n % len(teams)], base, fake, seen, config,

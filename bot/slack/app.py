@@ -26,7 +26,11 @@ from bot.slack.tickets import shortcut as ticket_shortcut
 from bot.store.claims import record_event
 
 log = logging.getLogger(__name__)
-LISTENER_THREADS = 16  # waitress's threads in `launchbot serve`
+# Listeners go on working after their ack (views.open, views.update, a click's transaction, a
+# note to the clicker), mostly waiting on Slack or the database; a request whose ack finds every
+# listener thread busy waits for one, however quick its own work. So there are more of them
+# than the HTTP server's threads (bot.slack.server.THREADS): a waiting thread costs no CPU.
+LISTENER_THREADS = 48
 
 
 class _WithoutRequestDetails(logging.Filter):
@@ -104,8 +108,8 @@ def create_app(runtime: Runtime) -> App:
               # Listeners ack as soon as they can and go on working after the response (a view
               # submission acks with its response_action once the request is stored).
               process_before_response=False,
-              # As many listener threads as the HTTP server has (Bolt's default is 5, and
-              # submissions then queue for a worker); they log with the request's subjects.
+              # Bolt's default is 5 threads, and acks then queue behind listeners still working
+              # (see LISTENER_THREADS); they log with the request's subjects.
               listener_executor=ContextExecutor(max_workers=LISTENER_THREADS),
               token_verification_enabled=False)
     _refusals_at_info()

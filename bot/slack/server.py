@@ -59,7 +59,9 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 CALENDAR_PATH = "/calendar.ics"
 MAX_BODY = 1024 * 1024
-THREADS = 16
+# A request holds its thread until its listener acks, and the team gate may ask Slack who
+# someone is first: during a Slack slowdown 16 threads were all waiting and requests queued.
+THREADS = 32
 _TIMESTAMP = re.compile(r"[0-9]{1,15}")
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 

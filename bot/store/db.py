@@ -25,6 +25,12 @@ from bot.config import DEFAULT_DATABASE_URL
 
 BUSY_TIMEOUT_MS = 30_000
 PG_CONNECT_TIMEOUT_S = 2
+# Connections kept open, and opened on top of them in a burst (closed again when returned).
+# SQLAlchemy's default of 5 made a busy server connect and disconnect for most transactions
+# (a new PostgreSQL backend, the time zone set, a ping: several round trips each); the
+# overflow covers the HTTP and listener threads of `launchbot serve` at once.
+PG_POOL_SIZE = 12
+PG_MAX_OVERFLOW = 36
 _SQLITE_BEGIN = "launchbot_sqlite_begin"  # execution option: IMMEDIATE | DEFERRED
 
 
@@ -44,6 +50,8 @@ def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, **kwargs)
     kwargs.setdefault("pool_pre_ping", True)  # a restarted server's dead connections are replaced
+    kwargs.setdefault("pool_size", PG_POOL_SIZE)
+    kwargs.setdefault("max_overflow", PG_MAX_OVERFLOW)
     kwargs.setdefault("json_deserializer", _json_from_server)
     connect_args = kwargs.pop("connect_args", {})
     # An unreachable server fails a request (and /readyz) in seconds instead of hanging.
