@@ -17,7 +17,9 @@ not UTF-8 or not Slack's form or JSON object) is refused here with 401 or 400, n
 
 from __future__ import annotations
 
+import codecs
 import io
+import json
 import logging
 import re
 import threading
@@ -87,12 +89,36 @@ def _unparsable(environ: WSGIEnvironment, length: int) -> tuple[str, str] | Bolt
     body = environ["wsgi.input"].read(length) if length > 0 else b""
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
+    query, headers = environ.get("QUERY_STRING", ""), WsgiHttpRequest(environ).get_headers()
     try:
-        parsed = BoltRequest(body=body.decode("utf-8"), query=environ.get("QUERY_STRING", ""),
-                             headers=WsgiHttpRequest(environ).get_headers())
+        text = body.decode("utf-8")
+        json_body = (environ.get("CONTENT_TYPE") or "").startswith("application/json")
+        payload = None if json_body else _payload(text)
+        if payload is None:
+            return BoltRequest(body=text, query=query, headers=headers)
+        # Bolt's own parse of the same body gives this same dict; built from it, the request
+        # keeps the raw body its signature is checked on.
+        parsed = BoltRequest(body=payload, query=query, headers=headers, mode="socket_mode")
+        parsed.raw_body, parsed.mode = text, "http"
+        return parsed
     except Exception:  # whatever Bolt's parser raises on this body, the body is at fault
         return "400 Bad Request", "malformed request"
-    return parsed
+
+
+def _payload(text: str) -> dict[str, Any] | None:
+    """An interactivity body (`payload=` and URL-encoded JSON) decoded as Bolt would, or None
+    for any other body (Bolt parses those). A form's submission carries the whole view, some
+    thousands of escapes: the standard library decodes them one by one in Python (about 2 ms
+    a submission), the codec here in C (0.2 ms)."""
+    if not text.startswith("payload=") or "&" in text or "\\" in text:
+        return None
+    encoded = text[len("payload="):].replace("%", "\\x").replace("+", " ")
+    try:
+        decoded = codecs.escape_decode(encoded.encode("ascii"))[0]
+        payload = json.loads(decoded)
+    except (UnicodeError, ValueError):  # not ASCII, a bad escape, not JSON: Bolt decides
+        return None
+    return payload if isinstance(payload, dict) else None
 
 
 class SlackWsgiApp:
