@@ -30,6 +30,7 @@ from bot.store.models import (
     Request,
     RequestState,
 )
+from bot.store.types import UTCDateTime
 
 
 def request_by_id(session: Session, request_id: int) -> Request | None:
@@ -187,13 +188,21 @@ def digest_counts(session: Session, since: datetime) -> tuple[dict[str, int], in
     """Requests in each state, and created since `since`: one statement. Each state is counted
     on its own (an index range counted, ~30 % less work on PostgreSQL than grouping every
     entry of the index), and a state no request is in counts 0."""
-    states = [s.value for s in RequestState]
+    *by_state, created = session.execute(_digest_counts(), {"since": since}).one()
+    return dict(zip(_STATES, by_state, strict=True)), created
+
+
+_STATES = tuple(s.value for s in RequestState)
+
+
+@lru_cache(maxsize=1)
+def _digest_counts() -> Select[Any]:
     counts = [select(func.count()).select_from(Request).where(Request.state == state)
-              .scalar_subquery() for state in states]
-    new = (select(func.count()).select_from(Request).where(Request.created_at >= since)
+              .scalar_subquery() for state in _STATES]
+    new = (select(func.count()).select_from(Request)
+           .where(Request.created_at >= bindparam("since", type_=UTCDateTime()))
            .scalar_subquery())
-    *by_state, created = session.execute(select(*counts, new)).one()
-    return dict(zip(states, by_state, strict=True)), created
+    return select(*counts, new)
 
 
 def audit_trail(session: Session, request_id: int) -> Sequence[AuditEvent]:
