@@ -30,8 +30,8 @@ prints the counts and the p50/p99 answer times, and exits 1 if a guarantee faile
 much later (Slack answers in 100-300 ms from a US data centre). Target: answer p99 under 1,000
 ms with the defaults; with 150 ms of latency, still no answer at or over 3 s.
 
-The data goes into a PostgreSQL schema of its own (`launchbot_drill`), dropped first and
-afterwards (unless --keep). `tests/drill` runs a reduced drill in CI.
+The data goes into a PostgreSQL schema of its own (`launchbot_drill_<pid>`), dropped first
+and afterwards (unless --keep, which prints its name). `tests/drill` runs a reduced drill in CI.
 """
 
 from __future__ import annotations
@@ -74,7 +74,9 @@ from bot.store.models import Attachment, AuditEvent, OutboxMessage, Request, pub
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
-SCHEMA = "launchbot_drill"
+# One schema per drill process: two drills at once (or the drill and tests/drill) must not drop
+# each other's tables.
+SCHEMA = f"launchbot_drill_{os.getpid()}"
 SECRET = "drill-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-drill-token-0123456789"
 REVIEW_CHANNEL, MANIFEST_CHANNEL = "C0REVIEW", "C0MANIFEST"
@@ -824,6 +826,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"drill: {exc}", file=sys.stderr)
         return 2
     print(result.report())
+    if config.keep:
+        print(f"the drill's data is kept in the schema {SCHEMA}")
     return 0 if not result.problems() else 1
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from bot.kernel.actors import Actor
@@ -26,7 +26,7 @@ from bot.kernel.errors import (
     NotFound,
 )
 from bot.kernel.ids import PublicIds
-from bot.store.outbox import enqueue
+from bot.store.outbox import enqueue_many
 
 
 class Stateful(Protocol):
@@ -93,10 +93,10 @@ class Lifecycle(Generic[Row]):
 
     def record_created(self, session: Session, row: Row, *, action: str, actor: Actor,
                        now: datetime, detail: Mapping[str, Any] | None = None) -> None:
-        """The audit event of a new record (it had no state before)."""
-        session.add(self.event(**{self.key: row.id}, actor=actor.user_id, action=action,
-                               from_state=None, to_state=row.state,
-                               detail=dict(detail or {}), at=now))
+        """The audit event of a new record (it had no state before), inserted now."""
+        session.execute(insert(self.event.__table__), {
+            self.key: row.id, "actor": actor.user_id, "action": action, "from_state": None,
+            "to_state": row.state, "detail": dict(detail or {}), "at": now})
 
     def notify(self, session: Session, row: Row, *, event: str, now: datetime,
                messages: Sequence[Message], data: Mapping[str, Any] | None = None) -> None:
@@ -104,10 +104,10 @@ class Lifecycle(Generic[Row]):
         so a retried transaction cannot add them twice."""
         payload = {self.key: row.id, "public_id": row.public_id, "event": event,
                    "state": row.state, "version": row.version, **dict(data or {})}
-        for topic, user_id in messages:
-            enqueue(session, topic=topic.value,
-                    dedupe_key=f"{topic.value}:{row.id}:v{row.version}", payload=payload,
-                    user_id=user_id, now=now, **{self.key: row.id})
+        enqueue_many(session, [
+            {"topic": topic.value, "dedupe_key": f"{topic.value}:{row.id}:v{row.version}",
+             "payload": payload, "user_id": user_id, self.key: row.id}
+            for topic, user_id in messages], now=now)
 
 
 def refuse(row: Stateful, action: str, *, decided: bool, by: str | None = None,

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Integer,
     Row,
     Select,
@@ -29,6 +30,7 @@ from bot.store.models import (
     Request,
     RequestState,
 )
+from bot.store.types import UTCDateTime
 
 
 def request_by_id(session: Session, request_id: int) -> Request | None:
@@ -75,7 +77,10 @@ def record_rows(session: Session, stmt: Select[Any],
                 params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The rows of `stmt` as plain dicts (column label -> value). Lists read this way instead of
     as ORM objects: building and then copying an object per row was most of a list's time."""
-    result = session.execute(stmt, params)  # through the session: pending changes flushed
+    if session.autoflush:
+        session.flush()  # what session.execute would do first (nothing when nothing is pending)
+    # on the connection: the session would hand each row through its ORM loading
+    result = session.connection().execute(stmt, params)
     keys = tuple(result.keys())
     return [dict(zip(keys, row, strict=True)) for row in result.all()]
 
@@ -86,33 +91,44 @@ def select_records(*columns: Any) -> Select[Any]:
     return select(*(c for c in Request.__table__.c if c.name in RECORD_COLUMNS), *columns)
 
 
-def _approved_on(day: date, include_deployed: bool) -> tuple[ColumnElement[bool], ...]:
+# The statements below are built once (building one costs about as much as running it) and
+# take their values as bound parameters.
+
+def _approved_on(include_deployed: bool) -> tuple[ColumnElement[bool], ...]:
     states = [RequestState.approved.value]
     if include_deployed:
         states.append(RequestState.deployed.value)
-    return Request.state.in_(states), Request.target_deploy_date == day
+    return Request.state.in_(states), Request.target_deploy_date == bindparam("day", type_=Date)
+
+
+@lru_cache(maxsize=2)
+def _approved_for_day(include_deployed: bool) -> Select[Any]:
+    return (select_records(Integration.configuration.label("integration_configuration"))
+            .outerjoin(Integration, Integration.id == Request.integration_id)
+            .where(*_approved_on(include_deployed)).order_by(Request.id))
+
+
+@lru_cache(maxsize=2)
+def _approved_files(include_deployed: bool) -> Select[Any]:
+    return (select(Attachment.request_id, Attachment.role, Attachment.name, Attachment.sha256,
+                   Attachment.size)
+            .join(Request, Request.id == Attachment.request_id)
+            .where(*_approved_on(include_deployed))
+            .order_by(Attachment.request_id, Attachment.id))
 
 
 def approved_for_day(session: Session, day: date, *,
                      include_deployed: bool = False) -> list[dict[str, Any]]:
     """The manifest's rows (record rows): what is approved for deploy day `day`, each with its
     integration's configuration (a change gives only what changes: the rest comes from there)."""
-    return record_rows(session, select_records(
-        Integration.configuration.label("integration_configuration"))
-        .outerjoin(Integration, Integration.id == Request.integration_id)
-        .where(*_approved_on(day, include_deployed)).order_by(Request.id))
+    return record_rows(session, _approved_for_day(include_deployed), {"day": day})
 
 
 def approved_attachment_facts(session: Session, day: date, *,
                               include_deployed: bool = False) -> Sequence[Row[Any]]:
     """(request_id, role, name, sha256, size) of the files of what `approved_for_day` finds,
     never their bytes: one join on the same condition rather than a list of IDs to bind."""
-    return session.execute(
-        select(Attachment.request_id, Attachment.role, Attachment.name, Attachment.sha256,
-               Attachment.size)
-        .join(Request, Request.id == Attachment.request_id)
-        .where(*_approved_on(day, include_deployed))
-        .order_by(Attachment.request_id, Attachment.id)).all()
+    return session.execute(_approved_files(include_deployed), {"day": day}).all()
 
 
 def team_requests(session: Session, teams: Collection[int], *,
@@ -151,10 +167,15 @@ def review_queue(session: Session, *, limit: int = 50) -> Sequence[Request]:
 
 def review_queue_rows(session: Session, *, limit: int = 50) -> list[dict[str, Any]]:
     """`review_queue` as record rows."""
-    return record_rows(session, _review_queue(limit, select_records()))
+    return record_rows(session, _review_queue_rows(), {"limit": limit})
 
 
-def _review_queue(limit: int, stmt: Select[Any] | None = None) -> Select[Any]:
+@lru_cache(maxsize=1)
+def _review_queue_rows() -> Select[Any]:
+    return _review_queue(bindparam("limit", type_=Integer), select_records())
+
+
+def _review_queue(limit: Any, stmt: Select[Any] | None = None) -> Select[Any]:
     return ((stmt if stmt is not None else select(Request))
             # the partial index's own predicate, spelled the same: SQLite uses a partial index
             # only for a condition it can match at prepare time (not bound parameters), and
@@ -167,13 +188,21 @@ def digest_counts(session: Session, since: datetime) -> tuple[dict[str, int], in
     """Requests in each state, and created since `since`: one statement. Each state is counted
     on its own (an index range counted, ~30 % less work on PostgreSQL than grouping every
     entry of the index), and a state no request is in counts 0."""
-    states = [s.value for s in RequestState]
+    *by_state, created = session.execute(_digest_counts(), {"since": since}).one()
+    return dict(zip(_STATES, by_state, strict=True)), created
+
+
+_STATES = tuple(s.value for s in RequestState)
+
+
+@lru_cache(maxsize=1)
+def _digest_counts() -> Select[Any]:
     counts = [select(func.count()).select_from(Request).where(Request.state == state)
-              .scalar_subquery() for state in states]
-    new = (select(func.count()).select_from(Request).where(Request.created_at >= since)
+              .scalar_subquery() for state in _STATES]
+    new = (select(func.count()).select_from(Request)
+           .where(Request.created_at >= bindparam("since", type_=UTCDateTime()))
            .scalar_subquery())
-    *by_state, created = session.execute(select(*counts, new)).one()
-    return dict(zip(states, by_state, strict=True)), created
+    return select(*counts, new)
 
 
 def audit_trail(session: Session, request_id: int) -> Sequence[AuditEvent]:

@@ -7,7 +7,6 @@ the few facts the rules took from the store and, when they are unchanged, insert
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +24,7 @@ from bot.models import Request as RequestModel
 from bot.requests import queries
 from bot.requests.history import submission_changes
 from bot.requests.records import RequestRecord
+from bot.requests.rows import attachment_values, insert_request
 from bot.requests.transitions import (
     REQUESTS,
     S,
@@ -75,20 +75,20 @@ def submit(session: Session, data: Data, *, actor: Actor, now: datetime,
         return _same_requester(existing, actor)
     assert judgement.request is not None and judgement.columns is not None  # judged ok
     access.require_own_integration(team, judgement.facts.owner_team, judgement.request.issuer)
-    row = Request(
+    values = dict(
         kind=judgement.request.kind.value, state=RequestState.submitted.value, version=1,
         requester_user_id=actor.user_id, requester_team_id=actor.team_id,
         partner_team_id=team,
         idempotency_key=idempotency_key, slip_count=0, submitted_at=now, created_at=now,
         updated_at=now, **judgement.columns)
-    row.attachments = _attachments(judgement.request, judgement.context.files, now, links)
+    kept = attachment_values(judgement.request, judgement.context.files, now, links)
     # A savepoint: on PostgreSQL a failed INSERT aborts the transaction, and this one must go
     # on to read who won. A racer waits on the unique index it clashes with until the winner
     # commits: a delivery of the same form (idempotency key) or another launch of this issuer
     # (uq_requests_open_launch_issuer).
     try:
         with session.begin_nested():
-            session.add(row)
+            row = insert_request(session, values, kept)
     except IntegrityError as clash:
         existing = queries.request_by_key(session, idempotency_key) if idempotency_key else None
         if existing is not None:
@@ -100,7 +100,7 @@ def submit(session: Session, data: Data, *, actor: Actor, now: datetime,
     notify(session, row, event="submitted", now=now, card=Topic.review_card,
            data={"target_deploy_date": _iso(row.target_deploy_date)})
     session.flush()
-    return RequestRecord.of(row)
+    return row
 
 
 def filed_with(session: Session, idempotency_key: str, *, actor: Actor) -> RequestRecord | None:
@@ -337,20 +337,8 @@ def _judged(request: RequestModel, report: Report, context: Context,
 
 def _attachments(request: RequestModel, files: Mapping[str, bytes], now: datetime,
                  links: Mapping[str, str] | None = None) -> list[Attachment]:
-    """The logo and certificates the request names, exactly as received (with their Slack
-    link when they were uploaded there)."""
-    named = [("logo", request.logo)] if request.logo else []
-    named += [("certificate", name) for name in request.certificates or ()]
-    rows: list[Attachment] = []
-    for role, name in named:
-        content = files.get(name)
-        if content is None:
-            continue  # a change that keeps the current file: nothing new to carry
-        content = bytes(content)
-        rows.append(Attachment(role=role, name=name, content=content, size=len(content),
-                               sha256=hashlib.sha256(content).hexdigest(), created_at=now,
-                               link=(links or {}).get(name)))
-    return rows
+    """The request's attachment rows (see `attachment_values`)."""
+    return [Attachment(**values) for values in attachment_values(request, files, now, links)]
 
 
 def _same_requester(row: Request, actor: Actor) -> RequestRecord:

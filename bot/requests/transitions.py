@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,9 @@ from bot.kernel.errors import InvalidTransition
 from bot.kernel.ids import REQUEST_IDS
 from bot.kernel.lifecycle import Lifecycle, Message, refuse
 from bot.store.models import AuditEvent, Request, RequestState
+
+if TYPE_CHECKING:
+    from bot.requests.records import RequestRecord
 
 S = RequestState
 # States someone arrived at by deciding: a late or losing click is told who decided.
@@ -61,7 +64,7 @@ def require_reviewer(actor: Actor, row: Request, action: str) -> None:
     _require_reviewer(actor, row, action, not_own=row.requester_user_id)
 
 
-def notify(session: Session, row: Request, *, event: str, now: datetime,
+def notify(session: Session, row: Request | RequestRecord, *, event: str, now: datetime,
            card: Topic | None = Topic.review_card_update, partner: bool = True,
            data: Mapping[str, Any] | None = None) -> None:
     """The outbox messages for `event`: the card (new or updated) and the requester's DM."""

@@ -107,6 +107,7 @@ class Relay:
                  give_up_after: timedelta = timedelta(hours=24),
                  not_ready_delay: timedelta = timedelta(seconds=2),
                  not_ready_attempts: int = 30, blocked_wait: timedelta = timedelta(seconds=1),
+                 give_way: Callable[[float], object] | None = None, give_way_for: float = 0.05,
                  ) -> None:
         self.store = store
         self.client = client
@@ -121,6 +122,12 @@ class Relay:
         self.not_ready_delay = not_ready_delay
         self.not_ready_attempts = not_ready_attempts
         self.blocked_wait = blocked_wait
+        # Between two rows of a pass, wait (at most `give_way_for` seconds) while requests are
+        # being answered (bot.ops.inflight.InFlight.give_way): a backlog after an outage is
+        # hundreds of rows back to back, each a few ms of this process's interpreter lock and
+        # of the database, while every waiting ack has 3 seconds. Rows still go out, slower.
+        self.give_way = give_way
+        self.give_way_for = give_way_for
         self._dm_channels: dict[str, str] = {}
         self._dm_lock = threading.Lock()
         # outbox row id -> (channel, ts) of the messages of it already sent, when a later one
@@ -175,16 +182,19 @@ class Relay:
 
     def _pass(self, limit: int = 100) -> bool:
         """One pass; True when it stopped at `limit` with rows perhaps still due."""
-        outcomes = self._run(limit)
+        outcomes = self._run(limit, give_way=self.give_way)
         return len(outcomes) == limit and outcomes[-1] is not _Outcome.UNHEALTHY
 
     def run_once(self, limit: int = 100) -> int:
         """Send what is due now, at most `limit` rows; the number sent."""
         return sum(1 for o in self._run(limit) if o is _Outcome.SENT)
 
-    def _run(self, limit: int) -> list[_Outcome]:
+    def _run(self, limit: int, give_way: Callable[[float], object] | None = None
+             ) -> list[_Outcome]:
         outcomes: list[_Outcome] = []
         while len(outcomes) < limit and not self._stopping.is_set():
+            if outcomes and give_way is not None:
+                give_way(self.give_way_for)
             outcome = self._step()
             if outcome is _Outcome.IDLE:
                 break

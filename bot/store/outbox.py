@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.store.dialects import insert_ignore
+from bot.store.dialects import insert_ignore, insert_ignore_many
 from bot.store.models import OutboxMessage, OutboxStatus, Request, Ticket
 
 
@@ -31,6 +31,19 @@ def enqueue(session: Session, *, topic: str, dedupe_key: str, now: datetime,
         "status": OutboxStatus.pending.value, "attempts": 0, "next_attempt_at": now,
         "created_at": now,
     }, conflict=["dedupe_key"])
+
+
+def enqueue_many(session: Session, messages: Sequence[Mapping[str, Any]], *,
+                 now: datetime) -> None:
+    """`enqueue` of several messages in one statement; each names its `topic`, `dedupe_key`
+    and any of `payload`, `channel`, `user_id`, `request_id`, `ticket_id`."""
+    insert_ignore_many(session, OutboxMessage, [{
+        "topic": m["topic"], "dedupe_key": m["dedupe_key"], "payload": dict(m.get("payload") or {}),
+        "channel": m.get("channel"), "user_id": m.get("user_id"),
+        "request_id": m.get("request_id"), "ticket_id": m.get("ticket_id"),
+        "status": OutboxStatus.pending.value, "attempts": 0, "next_attempt_at": now,
+        "created_at": now,
+    } for m in messages], conflict=["dedupe_key"])
 
 
 def due(session: Session, now: datetime, limit: int = 100) -> Sequence[OutboxMessage]:

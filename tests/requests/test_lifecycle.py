@@ -175,10 +175,10 @@ def test_slip_moves_to_the_next_deploy_day(db: Store, cal: DeployCalendar,
 
 def test_a_failure_halfway_writes_nothing(db: Store, submitted: RequestRecord,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(*args: Any, **kwargs: Any) -> bool:
+    def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("outbox unavailable")
 
-    monkeypatch.setattr("bot.kernel.lifecycle.enqueue", broken)
+    monkeypatch.setattr("bot.kernel.lifecycle.enqueue_many", broken)
     with pytest.raises(RuntimeError), db.unit_of_work() as s:
         approve(s, submitted.id, actor=REVIEWER, now=LATER)
     with db.reader() as s:

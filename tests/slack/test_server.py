@@ -4,8 +4,10 @@ size limits."""
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import socket
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,11 +15,18 @@ from typing import Any
 import httpx
 import pytest
 from slack_bolt import Ack, App
+from slack_bolt.request.internals import parse_body
 from slack_sdk import WebClient
 
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.slack_client import SignedSender, Signing
-from bot.slack.server import BackgroundServer, SlackWsgiApp, assemble, create_wsgi_app
+from bot.slack.server import (
+    BackgroundServer,
+    SlackWsgiApp,
+    _payload,
+    assemble,
+    create_wsgi_app,
+)
 from bot.store.db import Store
 from bot.store.migrate import upgrade
 from tests.slack.conftest import INFRA_SIGNING_SECRET, infra_settings
@@ -153,3 +162,21 @@ def test_the_assembled_bot_serves_over_http(db: Store, fake_slack: FakeSlack) ->
         assert signed.url_verification(signing=Signing.FORGED).status_code == 401
     assert bot.runtime.poke_relay == bot.relay.poke
     assert not bot.relay.running  # assembled, not started
+
+
+@pytest.mark.parametrize("value", [
+    "plain", "a + b = c & d", "100% sure", "back\\slash \\x41 \\u00e9", "é ✓ 日本 🚀",
+    "quotes \" ' and\nnewlines\t", "%41%2B+", "",
+])
+def test_an_interactivity_payload_is_decoded_as_bolt_decodes_it(value: str) -> None:
+    payload = {"type": "view_submission", "user": {"id": "U0A"}, "view": {"text": value}}
+    body = "payload=" + urllib.parse.quote_plus(json.dumps(payload, ensure_ascii=False))
+    assert _payload(body) == parse_body(body, None) == payload
+
+
+@pytest.mark.parametrize("body", [
+    "payload=%zz", "payload=%4", "payload=not+json", "payload=%5B1%5D", "payload=é",
+    "payload=%7B%7D&more=1", "payload=\\x41", "token=a&payload=%7B%7D", "command=%2Flaunch",
+])
+def test_anything_else_is_left_to_bolt(body: str) -> None:
+    assert _payload(body) is None
