@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -156,10 +157,39 @@ def view_problems(view: Any, surface: Surface) -> list[str]:
     """Everything Slack would refuse in a modal or Home tab view."""
     if not isinstance(view, Mapping):
         return ["must provide an object [json-pointer:/view]"]
+    key = _view_key(view, surface)
+    known = _VIEWS_JUDGED.get(key) if key is not None else None
+    if known is not None:
+        return list(known)
     found = problems(view, surface)
     if not found:
         found = _model_problems(lambda: View(**dict(view)).to_dict(), "/view")
+    if key is not None:
+        with _VIEWS_LOCK:
+            if len(_VIEWS_JUDGED) >= _VIEWS_KEPT:
+                _VIEWS_JUDGED.clear()
+            _VIEWS_JUDGED[key] = tuple(found)
     return found
+
+
+# A view's verdict by its JSON: slack_sdk's models take milliseconds per view, and a fake
+# serving a benchmark judges the same form for every partner (the drill: 200 of them, on the
+# cores the bot under test runs on). Forms differ in their private_metadata, whose length is
+# all that is judged of it.
+_VIEWS_JUDGED: dict[tuple[str, int | None, str], tuple[str, ...]] = {}
+_VIEWS_KEPT = 256
+_VIEWS_LOCK = threading.Lock()
+
+
+def _view_key(view: Mapping[str, Any], surface: Surface) -> tuple[str, int | None, str] | None:
+    metadata = view.get("private_metadata")
+    length = units(metadata) if isinstance(metadata, str) else None
+    rest = {k: v for k, v in view.items() if k != "private_metadata"} \
+        if length is not None else view
+    try:
+        return surface, length, json.dumps(rest)  # what Slack would be sent, in its order
+    except (TypeError, ValueError):  # not JSON at all: judged afresh
+        return None
 
 
 def message_refusal(text: Any, blocks: Any) -> Refusal | None:

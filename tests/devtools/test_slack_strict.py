@@ -11,6 +11,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.devtools.block_limits import MAX_PRIVATE_METADATA
 from bot.devtools.fake_slack import FakeSlack
 from bot.devtools.slack_strict import (
     MAX_BLOCKS_TEXT,
@@ -18,6 +19,7 @@ from bot.devtools.slack_strict import (
     known_methods,
     message_problems,
     refusal,
+    view_problems,
 )
 
 
@@ -172,3 +174,18 @@ def test_without_the_spec_the_bundled_table_is_used(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(slack_strict, "spec_path", missing)
     assert slack_strict.method_refusal("chat.postMessage", {"channel": "C1"}) is None
     assert slack_strict.method_refusal("chat.postMesage", {}) is not None
+
+
+def test_a_view_judged_again_gets_the_same_verdict_whatever_its_metadata_says() -> None:
+    def form(metadata: str, title: str = "New request") -> dict[str, Any]:
+        return {"type": "modal", "callback_id": "remembered",
+                "title": {"type": "plain_text", "text": title},
+                "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}],
+                "private_metadata": metadata}
+
+    assert view_problems(form("a" * 10), "modal") == []
+    assert view_problems(form("b" * 10), "modal") == []  # another form's key, same length
+    too_long = view_problems(form("c" * (MAX_PRIVATE_METADATA + 1)), "modal")
+    assert too_long and "private_metadata" in too_long[0]
+    assert view_problems(form("d" * (MAX_PRIVATE_METADATA + 1)), "modal") == too_long
+    assert view_problems(form("a" * 10, title="x" * 30), "modal")  # a title over 24
