@@ -15,6 +15,7 @@ from sqlalchemy import (
     Select,
     bindparam,
     func,
+    literal_column,
     select,
     union_all,
 )
@@ -71,6 +72,24 @@ def open_request_issuers(session: Session, kind: str, *, excluding: int | None =
     if among is not None:
         stmt = stmt.where(Request.issuer.in_(list(among)))
     return frozenset(i for i in session.scalars(stmt.distinct()) if i)
+
+
+def issuers_in_use(session: Session, kind: str, among: Collection[str], *,
+                   excluding: int | None = None) -> tuple[frozenset[str], frozenset[str]]:
+    """`known_issuers(among)` and `open_request_issuers(kind, excluding=..., among=...)` in one
+    statement: both read at the same instant, so a launch deployed in between (deployed and
+    its integration created in one commit) is never missed by both."""
+    among = list(among)
+    held = select(literal_column("'open'"), Request.issuer).where(
+        Request.kind == kind, Request.state.in_([s.value for s in OPEN_STATES]),
+        Request.issuer.is_not(None), Request.issuer.in_(among))
+    if excluding is not None:
+        held = held.where(Request.id != excluding)
+    known = select(literal_column("'known'"), Integration.issuer).where(
+        Integration.issuer.in_(among))
+    rows = session.execute(union_all(held, known)).all()
+    return (frozenset(i for what, i in rows if what == "known"),
+            frozenset(i for what, i in rows if what == "open" and i))
 
 
 def record_rows(session: Session, stmt: Select[Any],

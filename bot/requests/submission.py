@@ -217,11 +217,9 @@ def store_facts(session: Session, request: RequestModel | None, *,
         integration = queries.integration_by_issuer(session, request.issuer)
     # The rules ask only about this request's issuer: look that one up, not every issuer.
     among = [request.issuer] if request is not None and request.issuer else []
-    # Open requests before integrations: a launch deployed in between (deployed and its
-    # integration created in one commit) is then seen by the second read, never missed by both.
-    held = queries.open_request_issuers(session, kind, excluding=excluding, among=among)
+    known, held = queries.issuers_in_use(session, kind, among, excluding=excluding)
     return StoreFacts(
-        known_issuers=queries.known_issuers(session, among), open_request_issuers=held,
+        known_issuers=known, open_request_issuers=held,
         integration_id=integration.id if integration is not None else None,
         owner_team=integration.partner_team_id if integration is not None else None,
         current=dict(integration.configuration) if integration is not None else None,

@@ -70,10 +70,23 @@ def _stale_first(monkeypatch: pytest.MonkeyPatch, name: str, empty: Any) -> None
     monkeypatch.setattr(queries, name, stale)
 
 
+def _stale_open_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As `_stale_first`, for the open requests' issuers read with the production ones."""
+    real = queries.issuers_in_use
+    calls: list[int] = []
+
+    def stale(*args: Any, **kwargs: Any) -> tuple[frozenset[str], frozenset[str]]:
+        calls.append(1)
+        known, held = real(*args, **kwargs)
+        return (known, frozenset()) if len(calls) == 1 else (known, held)
+
+    monkeypatch.setattr(queries, "issuers_in_use", stale)
+
+
 @pytest.fixture
 def stale_first_read(monkeypatch: pytest.MonkeyPatch) -> None:
     """ISS-UNIQUE's read of open requests missed the winner."""
-    _stale_first(monkeypatch, "open_request_issuers", frozenset())
+    _stale_open_requests(monkeypatch)
 
 
 # --- the index itself -------------------------------------------------------------------------
@@ -173,7 +186,7 @@ def test_a_redelivery_racing_still_gets_the_first_request(
     # the first delivery committed: its INSERT clashes (key and issuer), and it is answered
     # with the first delivery's request, not told ISS-UNIQUE.
     _stale_first(monkeypatch, "request_by_key", None)
-    _stale_first(monkeypatch, "open_request_issuers", frozenset())
+    _stale_open_requests(monkeypatch)
     with db.unit_of_work() as s:
         again = submit(s, launch_data, actor=PARTNER, now=NOW, calendar=cal, files=files,
                        idempotency_key="view-123")
@@ -189,7 +202,7 @@ def test_a_resubmission_taking_a_held_issuer_is_refused(
         other = submit(s, {**launch_data, "issuer": OTHER_ISSUER}, actor=PARTNER, now=NOW,
                        calendar=cal, files=example_files(*LAUNCH_FILES))
     before = _counts(db)
-    _stale_first(monkeypatch, "open_request_issuers", frozenset())
+    _stale_open_requests(monkeypatch)
     with pytest.raises(ValidationFailed) as err, db.unit_of_work() as s:
         resubmit(s, submitted.id, {**launch_data, "issuer": OTHER_ISSUER}, actor=PARTNER,
                  now=LATER, calendar=cal)
