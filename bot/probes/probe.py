@@ -104,6 +104,10 @@ def _origin(url: str) -> tuple[str, str, int] | None:
     return "https", host, port or 443
 
 
+class Stopped(Exception):
+    """The probes' threads are gone: the prober was closed or the process is exiting."""
+
+
 class Prober:
     """One per process (its pool is the cap on concurrent probes). Thread-safe."""
 
@@ -128,6 +132,8 @@ class Prober:
         def run() -> None:
             try:
                 job()
+            except Stopped:
+                self._dropped()
             except Exception:  # advice that failed is logged, never raised at anyone
                 if self._closed.is_set():  # its pool went away under it: shutting down
                     self._dropped()
@@ -236,7 +242,10 @@ class Prober:
         """The findings of probing a request's production URLs (YAML/JSON data or a parsed
         bot.models.Request); [] when it has none."""
         chosen, left_out = self.targets(data)
-        futures = [self.pool.submit(self.probe_url, url, path) for path, url in chosen]
+        try:
+            futures = [self.pool.submit(self.probe_url, url, path) for path, url in chosen]
+        except RuntimeError as exc:  # the pool is shut down: closed, or the interpreter exiting
+            raise Stopped from exc
         # Each probe has its own timeouts; this bounds a stuck DNS lookup, which has none.
         budget = self.options.timeout * (self.options.max_redirects + 2) * 2
         wait(futures, timeout=budget)

@@ -313,6 +313,22 @@ def test_jobs_caught_by_the_shutdown_are_dropped_quietly(
         "URL probes stopped: the process is shutting down"]
 
 
+def test_a_job_finding_the_pools_stopped_by_the_exiting_interpreter_is_dropped_quietly(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """At exit the interpreter stops every thread pool without the prober being closed: the
+    jobs still queued find the probe pool gone, which is not an error either."""
+    caplog.set_level(logging.INFO, logger="bot.probes.probe")
+    made = prober(Names(), tmp_path)
+    request = {"kind": "change", "redirect_uris": ["https://h.probe.test/cb"]}
+    made.pool.shutdown(wait=True)  # what the interpreter's exit does to it
+    made.later(lambda: made.probe_request(request))
+    made.later(lambda: made.probe_request(request))
+    made.jobs.shutdown(wait=True)
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert [r.getMessage() for r in caplog.records if r.name == "bot.probes.probe"] == [
+        "URL probes stopped: the process is shutting down"]
+
+
 def test_every_probe_rule_is_in_the_catalog_and_never_an_error() -> None:
     probe_rules = {r.id: r for r in RULES if r.id.startswith("PROBE-")}
     assert set(probe_rules) == {"PROBE-OK", "PROBE-DNS", "PROBE-HTTPS", "PROBE-ADDRESS",
