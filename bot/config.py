@@ -146,6 +146,12 @@ class Settings(BaseSettings):
         "(GovSlack: https://slack-gov.com/api/)")
     database_url: str = Field(
         DEFAULT_DATABASE_URL, description="the store: a SQLite file or postgresql://user@host/db")
+    database_pool_size: int = Field(
+        12, ge=1, le=200, description="PostgreSQL: connections serve keeps open (a shared "
+        "server's max_connections must cover every replica's pool and overflow)")
+    database_max_overflow: int = Field(
+        36, ge=0, le=200, description="PostgreSQL: connections serve may open on top of the pool "
+        "in a burst, closed again when returned")
     port: int = Field(3000, description="the HTTP port serve listens on")
     public_url: str | None = Field(
         None, description="where serve is reached from outside (https://launchbot.example.gov); "

@@ -125,16 +125,25 @@ def _refuse_missing_sqlite_file(url: str) -> None:
                          "`launchbot db upgrade` to make it")
 
 
+def store_for(settings: Settings) -> Any:
+    """The Store for DATABASE_URL, its PostgreSQL pool sized by the settings."""
+    from bot.store.db import Store, normalize_url
+
+    url = store_url(settings)
+    if normalize_url(url).get_backend_name() != "postgresql":
+        return Store.from_url(url)
+    return Store.from_url(url, pool_size=settings.database_pool_size,
+                          max_overflow=settings.database_max_overflow)
+
+
 def open_store(settings: Settings) -> Any:
     """The Store for DATABASE_URL, refusing a database that is not at the latest schema."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.store.db import Store
     from bot.store.migrate import is_up_to_date
 
-    url = store_url(settings)
-    _refuse_missing_sqlite_file(url)
-    store = Store.from_url(url)
+    _refuse_missing_sqlite_file(store_url(settings))
+    store = store_for(settings)
     try:
         if not is_up_to_date(store.engine):
             store.dispose()

@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bot.cli.common import EXIT_OK, UsageError, db_error, load_settings, open_store, store_url
+from bot.cli.common import (
+    EXIT_OK,
+    UsageError,
+    db_error,
+    load_settings,
+    open_store,
+    store_for,
+    store_url,
+)
 from bot.config import Settings, check_host, check_port
 from bot.ops.settings import serve_needs
 
@@ -51,7 +59,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.ops.logs import configure_from_settings
-    from bot.store.db import Store, normalize_url
+    from bot.store.db import normalize_url
     from bot.store.migrate import upgrade
 
     settings = load_settings()
@@ -74,7 +82,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             raise db_error(exc) from None
     from bot.slack.server import assemble, make_server, serve_until_stopped
 
-    store = Store.from_url(url)
+    store = store_for(settings)
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     bot = None
     try:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from bot.cli.common import store_for
 from bot.config import Settings
 from bot.ops.settings import README_BEGIN, README_END, reference, render_markdown
 
@@ -126,3 +127,18 @@ def test_serve_refuses_both_a_secret_and_its_file_in_one_line(tmp_path: Path) ->
     assert result.stderr.strip().splitlines() == [
         "launchbot: SLACK_SIGNING_SECRET_FILE: SLACK_SIGNING_SECRET and "
         "SLACK_SIGNING_SECRET_FILE are both set; set one of them"]
+
+
+def test_the_postgresql_pool_is_sized_by_the_settings() -> None:
+    settings = Settings(database_url="postgresql://launchbot@127.0.0.1:5432/launchbot",
+                        database_pool_size=3, database_max_overflow=2)
+    store = store_for(settings)  # no connection is made until the first transaction
+    try:
+        assert (store.engine.pool.size(), store.engine.pool._max_overflow) == (3, 2)
+    finally:
+        store.dispose()
+
+
+def test_a_pool_too_small_to_work_is_refused() -> None:
+    with pytest.raises(ValidationError, match="database_pool_size"):
+        Settings(database_pool_size=0)
