@@ -11,12 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from bot.devtools.view_inputs import state_values
 from bot.slack.ids import Action, Callback
 from bot.slack.listening import STALE_FORM
 from bot.slack.notes import NoteMeta
+from bot.slack.requests import submitting
 from bot.slack.requests.decision import review_note_modal
+from bot.slack.requests.filing import STORE_FAILED
 from bot.slack.requests.form.fields import KINDS, METADATA_LIMIT, FormMeta
 from bot.slack.requests.form.view import request_form
 from bot.slack.tickets.form import ticket_note_modal
@@ -160,3 +163,21 @@ def test_an_id_of_digits_python_cannot_read_is_not_found(world: FuzzWorld, comma
     with world.case():
         answer = world.sender.slash_command(command, text, user_id=PARTNER)
     assert "can't find" in answer.text
+
+
+def test_the_store_failing_while_a_change_form_is_read_is_said_on_the_form(
+        world: FuzzWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change's integration is read before filing: the store failing there is the same
+    "nothing was filed, submit again" on the form as a failure while filing."""
+    def store_gone(*_: Any, **__: Any) -> None:
+        raise OperationalError("SELECT integrations", {}, Exception("server closed"))
+
+    monkeypatch.setattr(submitting.queries, "integration_by_issuer", store_gone)
+    view = request_form(FormMeta.new(kind="change", issuer=LAUNCH["issuer"]), {})
+    values = {"change_summary": "Move the logout URL."}
+    answer = world.sender.view_submission(
+        view, user_id=PARTNER, state=state_values(view, values, file_info=world.slack.file_info))
+    assert answer.status_code == 200
+    shown = answer.json()
+    assert shown["response_action"] == "errors"
+    assert list(shown["errors"].values()) == [STORE_FAILED]

@@ -55,17 +55,17 @@ class _Request:
 
 def answer(runtime: Runtime, client: WebClient, sent: Submitted) -> FormAnswer:
     """What the request form shows once submitted."""
-    read = _read(runtime, client, sent)
-    if isinstance(read, FormAnswer):
-        return read
     try:
+        read = _read(runtime, client, sent)  # reads the store too (a change's integration)
+        if isinstance(read, FormAnswer):
+            return read
         outcome = file_form(runtime.store, read.values, actor=read.who, now=runtime.clock(),
                             calendar=runtime.calendar, uploads=read.uploads, key=read.meta.key,
                             resubmitting=read.meta.request, warned=read.meta.warned)
     except WorkflowError as exc:
         return FormAnswer.errors(_on_first_input(sent.view, refusal_text(exc)))
     except SQLAlchemyError:
-        log.exception("could not store a request from %s", read.who.user_id)
+        log.exception("could not store a request from %s", sent.who.user_id)
         return FormAnswer.errors(_on_first_input(sent.view, STORE_FAILED))
     return _shown(runtime, sent, read, outcome)
 
