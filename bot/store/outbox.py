@@ -127,10 +127,16 @@ def put_back(session: Session, message_id: int, when: datetime) -> None:
 
 def release_followers(session: Session, row: OutboxMessage, now: datetime) -> None:
     """`row` is done: the rows that waited behind it may go now."""
+    followers = select(OutboxMessage.id).where(
+        OutboxMessage.status == OutboxStatus.pending.value, OutboxMessage.id > row.id,
+        OutboxMessage.next_attempt_at > now, *same_conversation(row))
+    if session.get_bind().dialect.name == "postgresql":
+        # A follower another relay holds is skipped, not waited for: that relay is waiting in
+        # `earlier_pending` for this transaction, and judges the follower once it commits
+        # (waiting here too would be a deadlock).
+        followers = followers.with_for_update(skip_locked=True)
     session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.pending.value,
-               OutboxMessage.id > row.id, OutboxMessage.next_attempt_at > now,
-               *same_conversation(row))
+        .where(OutboxMessage.id.in_(followers.scalar_subquery()))
         .values(next_attempt_at=now)
         .execution_options(synchronize_session=False))
