@@ -51,34 +51,13 @@ def integrations(session: Session) -> Sequence[Integration]:
     return session.scalars(select(Integration).order_by(Integration.issuer)).all()
 
 
-def known_issuers(session: Session, among: Collection[str] | None = None) -> frozenset[str]:
-    """Issuers of production integrations; with `among`, only those of them (an index lookup
-    instead of reading every integration)."""
-    stmt = select(Integration.issuer)
-    if among is not None:
-        stmt = stmt.where(Integration.issuer.in_(list(among)))
-    return frozenset(session.scalars(stmt))
-
-
-def open_request_issuers(session: Session, kind: str, *, excluding: int | None = None,
-                         among: Collection[str] | None = None) -> frozenset[str]:
-    """Issuers held by open requests of `kind` (another launch of the same issuer would clash);
-    `excluding` leaves out the request being resubmitted; `among` as in `known_issuers`."""
-    stmt = select(Request.issuer).where(
-        Request.kind == kind, Request.state.in_([s.value for s in OPEN_STATES]),
-        Request.issuer.is_not(None))
-    if excluding is not None:
-        stmt = stmt.where(Request.id != excluding)
-    if among is not None:
-        stmt = stmt.where(Request.issuer.in_(list(among)))
-    return frozenset(i for i in session.scalars(stmt.distinct()) if i)
-
-
 def issuers_in_use(session: Session, kind: str, among: Collection[str], *,
                    excluding: int | None = None) -> tuple[frozenset[str], frozenset[str]]:
-    """`known_issuers(among)` and `open_request_issuers(kind, excluding=..., among=...)` in one
-    statement: both read at the same instant, so a launch deployed in between (deployed and
-    its integration created in one commit) is never missed by both."""
+    """Of the issuers `among`: those of production integrations, and those held by open
+    requests of `kind` (another launch of the same issuer would clash; `excluding` leaves out
+    the request being resubmitted). One statement: both read at the same instant, so a launch
+    deployed in between (deployed and its integration created in one commit) is never missed
+    by both."""
     among = list(among)
     held = select(literal_column("'open'"), Request.issuer).where(
         Request.kind == kind, Request.state.in_([s.value for s in OPEN_STATES]),
