@@ -47,6 +47,7 @@ from bot.probes import ProbeOptions, Prober
 from bot.scheduler import Scheduler
 from bot.slack import files
 from bot.slack.client import listener_handlers, make_client
+from bot.slack.listening import request_scope
 from bot.slack.log_subjects import subjects
 from bot.slack.relay import Relay
 from bot.slack.reviewers import ReviewerDirectory
@@ -158,11 +159,12 @@ class SlackWsgiApp:
             # Bolt answers when the listener acks (process_before_response is off): this is
             # the acknowledgement latency Slack sees, less the network.
             # Bolt's listener threads inherit this context (bot.ops.logs.ContextExecutor): the
-            # request's log lines name its user and the request or ticket it is about.
+            # request's log lines name its user and the request or ticket it is about, and who
+            # acts is worked out once (bot.slack.listening.request_scope).
             started = time.perf_counter()
             body = request.body if isinstance(request.body, dict) else {}
             try:
-                with self.inflight.answering(), log_context(**subjects(body)):
+                with self.inflight.answering(), log_context(**subjects(body)), request_scope():
                     answer = self.app.dispatch(request)
             finally:
                 ACK_SECONDS.labels(surface_of(body)).observe(time.perf_counter() - started)
