@@ -36,9 +36,12 @@ MODAL_ERROR_LIMIT = 2000  # characters Slack takes in a modal field's error
 STALE_FORM = ("This form is out of date, so nothing was done. Close it and use the button "
               "on the message again.")
 # Who is acting in the request being handled: the team gate works it out before any listener
-# runs, and the listener (in a thread that inherits the gate's context, see ContextExecutor)
-# takes that answer instead of asking Slack and the store again.
-_acting: contextvars.ContextVar[tuple[Mapping[str, Any], Actor] | None] = \
+# runs, and the listener takes that answer instead of asking Slack and the store again. Bolt's
+# middleware `next()` only flags that the chain goes on: the listener runs after the gate has
+# returned, in a listener thread. So the server opens a slot around the whole dispatch
+# (`request_scope`), the gate fills it (`acting`), and the listener thread inherits the slot
+# with the server's context (bot.ops.logs.ContextExecutor).
+_acting: contextvars.ContextVar[list[tuple[Mapping[str, Any], Actor]] | None] = \
     contextvars.ContextVar("launchbot_acting", default=None)
 
 
@@ -56,9 +59,9 @@ def actor(runtime: Runtime, body: Mapping[str, Any]) -> Actor:
     from users.info: payloads name the workspace the app is in, not the user's own.
     Raises bot.teams.membership.Unavailable when Slack cannot say (never a guessed team);
     a reviewer sees every team's records anyway, so they go on working, on no team."""
-    known = _acting.get()
-    if known is not None and known[0] is body:
-        return known[1]
+    for known, who in _acting.get() or ():
+        if known is body:
+            return who
     user_id = actor_id(body) or str((body.get("event") or {}).get("user") or "")
     is_reviewer = runtime.is_reviewer(user_id)
     try:
@@ -74,13 +77,21 @@ def actor(runtime: Runtime, body: Mapping[str, Any]) -> Actor:
 
 
 @contextmanager
-def acting(body: Mapping[str, Any], who: Actor) -> Iterator[None]:
-    """Within the block, `actor(runtime, body)` of this same payload is `who`."""
-    token = _acting.set((body, who))
+def request_scope() -> Iterator[None]:
+    """The handling of one request from Slack: who acts in it is worked out once."""
+    token = _acting.set([])
     try:
         yield
     finally:
         _acting.reset(token)
+
+
+def acting(body: Mapping[str, Any], who: Actor) -> None:
+    """From now on in this request, `actor(runtime, body)` of this same payload is `who`
+    (outside a `request_scope`, nothing is kept and `actor` works it out again)."""
+    slot = _acting.get()
+    if slot is not None:
+        slot[:] = [(body, who)]
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,7 @@ def team_gate(runtime: Runtime) -> Callable[..., BoltResponse | None]:
             form = (body.get("view") or {}).get("callback_id")
             return _refuse(body, client, user_id, STORE_DOWN.get(form, SORRY))
         if who.is_reviewer or who.teams:
-            with acting(body, who):
-                return next()
+            acting(body, who)
+            return next()
         return _refuse(body, client, user_id, not_on_team(runtime.settings.review_channel))
     return gate
