@@ -147,12 +147,15 @@ class Settings(BaseSettings):
     database_url: str = Field(
         DEFAULT_DATABASE_URL, description="the store: a SQLite file or postgresql://user@host/db")
     database_pool_size: int = Field(
-        12, ge=1, le=200, description="PostgreSQL: connections serve keeps open (a shared "
-        "server's max_connections must cover every replica's pool and overflow)")
+        12, ge=1, le=200, description="PostgreSQL: connections each serve process keeps open "
+        "(a shared server's max_connections must cover every process's pool and overflow)")
     database_max_overflow: int = Field(
         36, ge=0, le=200, description="PostgreSQL: connections serve may open on top of the pool "
         "in a burst, closed again when returned")
     port: int = Field(3000, description="the HTTP port serve listens on")
+    serve_processes: int = Field(
+        1, ge=1, le=64, description="worker processes serve answers HTTP from, on one port, "
+        "each a whole bot with its own database pool (more cores for a burst; see README)")
     public_url: str | None = Field(
         None, description="where serve is reached from outside (https://launchbot.example.gov); "
         "/launch-request calendar links its feed there")

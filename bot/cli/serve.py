@@ -48,13 +48,28 @@ class _Shutdown(SystemExit):
 
 
 def _on_sigterm(signum: int, frame: object) -> None:
+    import signal
+
+    # Once: a second signal (a worker gets SIGINT from the terminal and SIGTERM from its
+    # parent) must not cut the stopping short.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     raise _Shutdown(0)
+
+
+def _processes(text: str) -> int:
+    from bot.config import Settings
+
+    field = Settings.model_fields["serve_processes"]
+    most = next(m.le for m in field.metadata if getattr(m, "le", None) is not None)
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= most:
+        raise argparse.ArgumentTypeError(f"not a number of processes from 1 to {most}: "
+                                         f"{text!r}")
+    return int(text)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import logging
-    import signal
-    import threading
 
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -67,6 +82,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     problem = _serve_settings_problem(settings, socket_mode)
     if problem:
         raise UsageError(problem)
+    processes = settings.serve_processes if args.processes is None else args.processes
+    if processes > 1 and socket_mode:
+        raise UsageError("SERVE_PROCESSES: Socket Mode is one connection to Slack, served by "
+                         "one process: set SERVE_PROCESSES=1")
     url = store_url(settings)
     shown_url = normalize_url(url).render_as_string(hide_password=True)
     port = settings.port if args.port is None else args.port
@@ -80,8 +99,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
             upgrade(url)  # takes a lock: replicas starting together migrate once
         except SQLAlchemyError as exc:
             raise db_error(exc) from None
-    from bot.slack.server import assemble, make_server, serve_until_stopped
+    if processes > 1:
+        return _serve_processes(args.host, port, processes, shown_url, log)
+    from bot.slack.server import make_server
 
+    def listen(wsgi: Any) -> Any:
+        try:
+            return make_server(wsgi, host=args.host, port=port)
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {args.host}:{port}: "
+                             f"{exc.strerror or exc}") from None
+
+    return _serve(settings, listen, socket_mode=socket_mode, host=args.host,
+                  shown_url=shown_url, name="launchbot")
+
+
+def _serve(settings: Settings, listen: Any, *, socket_mode: bool, host: str, shown_url: str,
+           name: str) -> int:
+    """Assemble the bot on its own store and serve until a signal: over HTTP on the server
+    `listen(wsgi)` makes, or in Socket Mode."""
+    import logging
+    import signal
+    import threading
+
+    from bot.slack.server import assemble, serve_until_stopped
+
+    log = logging.getLogger("launchbot")
     store = store_for(settings)
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     bot = None
@@ -102,21 +145,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
                     from None
             bot.relay.start()
             bot.scheduler.start()
-            log.info("launchbot serving in Socket Mode; database %s", shown_url)
+            log.info("%s serving in Socket Mode; database %s", name, shown_url)
             try:
                 threading.Event().wait()
             finally:
                 handler.close()
         else:
-            try:
-                server = make_server(bot.wsgi, host=args.host, port=port)
-            except OSError as exc:
-                raise UsageError(f"cannot listen on {args.host}:{port}: "
-                                 f"{exc.strerror or exc}") from None
+            server = listen(bot.wsgi)
             bot.relay.start()
             bot.scheduler.start()
-            log.info("launchbot serving HTTP on %s:%s (POST /slack/events, GET /healthz, "
-                     "GET /readyz, GET /metrics); database %s", args.host,
+            log.info("%s serving HTTP on %s:%s (POST /slack/events, GET /healthz, "
+                     "GET /readyz, GET /metrics); database %s", name, host,
                      server.effective_port, shown_url)
             serve_until_stopped(server)
     except (KeyboardInterrupt, SystemExit):
@@ -128,8 +167,53 @@ def cmd_serve(args: argparse.Namespace) -> int:
             bot.scheduler.stop()
             bot.relay.stop()
         store.dispose()
-        log.info("launchbot stopped")
+        log.info("%s stopped", name)
     return EXIT_OK
+
+
+def _serve_processes(host: str, port: int, processes: int, shown_url: str,
+                     log: Any) -> int:
+    """SERVE_PROCESSES > 1: bind once here, serve from that many workers (bot/ops/workers)."""
+    from bot.ops.workers import run_workers
+    from bot.slack.server import listening_socket
+
+    try:
+        sock = listening_socket(host, port)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    try:
+        log.info("launchbot serving HTTP on %s:%s from %d worker processes; database %s",
+                 host, sock.getsockname()[1], processes, shown_url)
+        code = run_workers(_worker, (sock, host, shown_url), processes)
+    finally:
+        sock.close()
+    log.info("launchbot stopped")
+    return code
+
+
+def _worker(index: int, count: int, sock: Any, host: str, shown_url: str) -> int:
+    """One worker process of `_serve_processes`: the whole bot on the shared socket, with a
+    store of its own (made here, after the spawn)."""
+    import logging
+    import os
+    import signal
+    import sys
+
+    from bot.cli.common import one_line
+    from bot.ops.logs import configure_from_settings
+    from bot.slack.server import make_server
+
+    signal.signal(signal.SIGINT, _on_sigterm)  # Ctrl-C reaches every process: stop as one
+    try:
+        settings = load_settings()
+        if not logging.getLogger().handlers:
+            configure_from_settings(settings)
+        return _serve(settings, lambda wsgi: make_server(wsgi, sock=sock), socket_mode=False,
+                      host=host, shown_url=shown_url,
+                      name=f"worker {index} of {count} (pid {os.getpid()})")
+    except UsageError as exc:
+        print(f"launchbot: {one_line(str(exc))}", file=sys.stderr)
+        return 2
 
 
 def add_serve_command(sub: Any) -> None:
@@ -142,6 +226,9 @@ def add_serve_command(sub: Any) -> None:
                    help="the address to listen on (0.0.0.0)")
     p.add_argument("--socket-mode", action="store_true",
                    help="connect to Slack over Socket Mode (needs SLACK_APP_TOKEN)")
+    p.add_argument("--processes", type=_processes, metavar="N",
+                   help="serve HTTP from N worker processes on the one port (default: "
+                        "SERVE_PROCESSES, or 1)")
     p.add_argument("--no-migrate", action="store_true",
                    help="do not apply the database migrations at start-up")
     p.set_defaults(handler=cmd_serve)

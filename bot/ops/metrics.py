@@ -1,20 +1,25 @@
 """Prometheus metrics (prometheus_client), served at `GET /metrics`.
 
-Per process: `serve` is one process with threads (waitress), so each replica exposes its own
-counters and Prometheus scrapes every replica; nothing forks, so the multiprocess mode is not
-needed. The counters and histograms live here, module-wide (one set per process); what the
-database knows (requests and tickets by state, the outbox backlog) is read at scrape time by a
-collector on the store, so every replica reports the same shared figures.
+Per replica: each replica exposes its own counters and Prometheus scrapes every replica. The
+counters and histograms live here, module-wide; what the database knows (requests and tickets
+by state, the outbox backlog) is read at scrape time by a collector on the store, so every
+replica reports the same shared figures. A replica of several worker processes
+(SERVE_PROCESSES, bot/ops/workers) answers /metrics from whichever worker takes the scrape:
+there prometheus_client's multiprocess mode (PROMETHEUS_MULTIPROC_DIR, set by the parent
+before the workers start) keeps each worker's values in a file, and the scrape sums them, so
+a counter never seems to go back when the next scrape reaches another worker.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
@@ -24,6 +29,7 @@ from bot.store.models import OutboxMessage, OutboxStatus, Request, Ticket
 SURFACES = ("command", "block_actions", "view_submission", "view_closed", "shortcut",
             "block_suggestion", "event", "other")
 OUTCOMES = ("ok", "429", "5xx", "error")
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 # The classic text format, which every Prometheus version reads.
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -110,6 +116,11 @@ class StoreCollector(Collector):
 def make_registry(store: Store, clock: Callable[[], datetime]) -> CollectorRegistry:
     """This process's metrics and the store's figures, for one server."""
     registry = CollectorRegistry()
+    shared = os.environ.get(MULTIPROCESS_DIR)
+    if shared:  # every worker's counters, from their files
+        MultiProcessCollector(registry, path=shared)
+        registry.register(StoreCollector(store, clock))
+        return registry
     for collector in (SLACK_CALLS, ACK_SECONDS, JOBS, StoreCollector(store, clock)):
         registry.register(collector)
     return registry

@@ -22,6 +22,7 @@ import io
 import json
 import logging
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -224,13 +225,37 @@ def create_wsgi_app(app: App, ready: Callable[[], bool | Sequence[str]], *,
 
 
 def make_server(wsgi_app: WSGIApplication, *, host: str = "0.0.0.0", port: int = 3000,
-                threads: int = THREADS, socket_map: dict[Any, Any] | None = None) -> Any:
-    """A waitress server bound to host:port (port 0: any free one, see `effective_port`)."""
+                threads: int = THREADS, socket_map: dict[Any, Any] | None = None,
+                sock: socket.socket | None = None) -> Any:
+    """A waitress server bound to host:port (port 0: any free one, see `effective_port`), or
+    accepting on `sock`, a `listening_socket` that worker processes share."""
     from waitress import create_server
 
-    return create_server(wsgi_app, map=socket_map, host=host, port=port, threads=threads,
+    where: dict[str, Any] = {"sockets": [sock]} if sock is not None else {"host": host,
+                                                                          "port": port}
+    return create_server(wsgi_app, map=socket_map, threads=threads,
                          max_request_body_size=MAX_BODY, ident="launchbot",
-                         clear_untrusted_proxy_headers=True)
+                         clear_untrusted_proxy_headers=True, **where)
+
+
+def listening_socket(host: str, port: int, *, backlog: int = 1024) -> socket.socket:
+    """A TCP socket bound to host:port and listening (port 0: any free one), for several
+    worker processes to accept on (`make_server(sock=...)`): connections queue here from the
+    moment it exists, and whichever worker is free takes the next one. Binding once in the
+    parent keeps 'address already in use' an error, which SO_REUSEPORT would hide."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)  # as waitress does
+        sock.bind(address)
+        sock.listen(backlog)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def serve_until_stopped(server: Any) -> None:
