@@ -563,12 +563,23 @@ def submissions(app: AppProcess, slack: FakeSlack, store: Store, forms: list[For
             return True, "no request ID in the confirmation"
         return True, None
 
-    cpu_before = app.cpu_seconds()
+    cpu_before, ours_before, busy_before = (app.cpu_seconds(), time.process_time(),
+                                            machine_busy_seconds())
     run_clients(clients, len(forms), make_sender, work, result)
     cpu = app.cpu_seconds() - cpu_before
+    ours = time.process_time() - ours_before
     result.notes.append(f"server CPU time {cpu:.2f} s for {len(forms)} submissions: "
                         f"{cpu / len(forms) * 1000:.1f} ms per submission (process CPU / "
                         f"submissions, all threads)")
+    busy_after = machine_busy_seconds()
+    if busy_before is not None and busy_after is not None:
+        busy = (busy_after - busy_before) / len(forms)
+        result.notes.append(
+            f"the whole machine: {busy * 1000:.1f} ms of CPU per submission (the server "
+            f"{cpu / len(forms) * 1000:.1f}, this benchmark's clients and fake Slack "
+            f"{ours / len(forms) * 1000:.1f}, the rest the database server and anything "
+            f"else running); {usable_cpus()} cores at that cost allow at most "
+            f"{usable_cpus() / busy:.0f} submissions/s")
     filed = requests_filed(store) - before
     downloads = [c for c in slack.calls_to(FILES_METHOD) if c.status == 200]
     infos = [c for c in slack.calls_to("files.info") if c.ok]
@@ -600,9 +611,27 @@ def print_table(results: list[Result]) -> None:
             print(f"  {r.name}: {n} x {what}")
 
 
+def usable_cpus() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def machine_busy_seconds() -> float | None:
+    """CPU seconds every core of the machine has spent busy since boot (Linux's /proc/stat:
+    everything but idle and iowait), or None where there is no such file."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(v) for v in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def machine() -> str:
     cpus = os.cpu_count()
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cpus
+    usable = usable_cpus()
     return (f"{usable} usable CPUs (os.cpu_count {cpus}), Python {platform.python_version()}, "
             f"{platform.system()} {platform.machine()}")
 

@@ -41,6 +41,7 @@ PROBED_FIELDS = frozenset({"redirect_uris", "push_notification_url", "failure_to
                            "acs_url", "assertion_consumer_logout_service_url"})
 PROBED_KINDS = frozenset({"launch", "change"})  # production; a staging request's are not
 USER_AGENT = "launchbot-url-probe/1 (advisory check of a launch request; no data is sent)"
+GIVE_WAY_SECONDS = 1.0  # the longest a background probe job waits for Slack's requests to pass
 
 
 def wall_clock() -> datetime:
@@ -109,14 +110,20 @@ class Stopped(Exception):
 
 
 class Prober:
-    """One per process (its pool is the cap on concurrent probes). Thread-safe."""
+    """One per process (its pool is the cap on concurrent probes). Thread-safe.
+
+    `give_way(seconds)` waits while the process is answering Slack (bot.ops.inflight): a job
+    in the background first lets the requests waiting on their 3 seconds go, for at most
+    GIVE_WAY_SECONDS, as probes are advice that can come a little later."""
 
     def __init__(self, options: ProbeOptions | None = None, *,
                  resolve: Resolver = system_resolver,
                  clock: Callable[[], datetime] = wall_clock,
-                 ssl_context: ssl.SSLContext | None = None) -> None:
+                 ssl_context: ssl.SSLContext | None = None,
+                 give_way: Callable[[float], object] | None = None) -> None:
         self.options = options or ProbeOptions()
         self.clock = clock
+        self.give_way = give_way
         self.backend = VettedBackend(resolve, allow_loopback=self.options.allow_loopback)
         self.ssl_context = ssl_context or _ssl_context(self.options.ca_file)
         self.pool = ThreadPoolExecutor(max_workers=self.options.concurrency,
@@ -130,6 +137,8 @@ class Prober:
         """Run `job` (probing a request, keeping the results) in the background. Once the
         prober is closed (the process stopping), a job is dropped: probes are advice."""
         def run() -> None:
+            if self.give_way is not None:
+                self.give_way(GIVE_WAY_SECONDS)
             try:
                 job()
             except Stopped:

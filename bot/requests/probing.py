@@ -10,40 +10,54 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from bot.models import Finding
+from bot.requests.queries import core
+from bot.requests.records import RequestRecord
 from bot.requests.transitions import Topic
 from bot.store.models import AuditEvent, Request
 from bot.store.outbox import enqueue
 
 PROBE_PREFIX = "PROBE-"
 
+_REQUESTS = Request.__table__
+# Built once, values bound (building a statement costs about as much as running it). The
+# submission probed is named by its time: a resubmission since changes it, and no row matches.
+_KEEP = (update(_REQUESTS)
+         .where(_REQUESTS.c.id == bindparam("request"),
+                _REQUESTS.c.submitted_at == bindparam("probed_submission"))
+         .values(findings=bindparam("kept", type_=_REQUESTS.c.findings.type))
+         .returning(_REQUESTS.c.state, _REQUESTS.c.version))
+_AUDIT = insert(AuditEvent.__table__)
 
-def record_probe(session: Session, request_id: int, *, submitted_at: datetime,
-                 findings: Sequence[Finding], now: datetime) -> bool:
-    """Replace the request's probe findings with `findings`; False when the request was
-    resubmitted (or is gone) since the probed submission."""
-    row = session.get(Request, request_id)
-    if row is None or row.submitted_at != submitted_at:
+
+def record_probe(session: Session, record: RequestRecord, *, findings: Sequence[Finding],
+                 now: datetime) -> bool:
+    """Replace the probe findings of the submission `record` is (as filed) with `findings`;
+    False when the request was resubmitted (or is gone) since.
+
+    Nothing but probes changes a submission's findings, so its own are the record's: one
+    UPDATE, with no read of the row first."""
+    own = [f.model_dump(mode="json") for f in record.findings
+           if not f.rule.startswith(PROBE_PREFIX)]
+    connection = core(session)
+    row = connection.execute(_KEEP, {
+        "request": record.id, "probed_submission": record.submitted_at,
+        "kept": own + [f.model_dump(mode="json") for f in findings]}).first()
+    if row is None:
         return False
-    kept = [f for f in row.findings or () if not str(f.get("rule", "")).startswith(PROBE_PREFIX)]
-    result = session.execute(
-        update(Request).where(Request.id == request_id, Request.submitted_at == submitted_at)
-        .values(findings=kept + [f.model_dump(mode="json") for f in findings])
-        .execution_options(synchronize_session=False))
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return False
+    state, version = row
     warnings = sum(f.severity.value == "warning" for f in findings)
-    session.add(AuditEvent(request_id=request_id, actor="launchbot", action="url_probe",
-                           from_state=row.state, to_state=row.state,
-                           detail={"findings": len(findings), "warnings": warnings}, at=now))
+    connection.execute(_AUDIT, {
+        "request_id": record.id, "actor": "launchbot", "action": "url_probe",
+        "from_state": state, "to_state": state,
+        "detail": {"findings": len(findings), "warnings": warnings}, "at": now})
     enqueue(session, topic=Topic.review_card_update.value,
-            dedupe_key=f"{Topic.review_card_update.value}:{request_id}:probe:"
-                       f"{submitted_at.isoformat()}",
-            payload={"request_id": request_id, "public_id": row.public_id, "event": "probed",
-                     "state": row.state, "version": row.version},
-            request_id=request_id, now=now)
-    session.flush()
+            dedupe_key=f"{Topic.review_card_update.value}:{record.id}:probe:"
+                       f"{record.submitted_at.isoformat()}",
+            payload={"request_id": record.id, "public_id": record.public_id,
+                     "event": "probed", "state": state, "version": version},
+            request_id=record.id, now=now)
     return True

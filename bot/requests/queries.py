@@ -19,6 +19,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from bot.requests.records import RECORD_COLUMNS
@@ -43,6 +44,16 @@ def request_by_key(session: Session, idempotency_key: str) -> Request | None:
         select(Request).where(Request.idempotency_key == idempotency_key)).first()
 
 
+def filed_by_key(session: Session, idempotency_key: str) -> bool:
+    """Whether a request was filed with this idempotency key (its id read on the unique
+    index, no row loaded)."""
+    return core(session).execute(_BY_KEY, {"key": idempotency_key}).first() is not None
+
+
+_BY_KEY = select(Request.__table__.c.id).where(
+    Request.__table__.c.idempotency_key == bindparam("key"))
+
+
 def integration_by_issuer(session: Session, issuer: str) -> Integration | None:
     return session.scalars(select(Integration).where(Integration.issuer == issuer)).first()
 
@@ -58,27 +69,42 @@ def issuers_in_use(session: Session, kind: str, among: Collection[str], *,
     the request being resubmitted). One statement: both read at the same instant, so a launch
     deployed in between (deployed and its integration created in one commit) is never missed
     by both."""
-    among = list(among)
-    held = select(literal_column("'open'"), Request.issuer).where(
-        Request.kind == kind, Request.state.in_([s.value for s in OPEN_STATES]),
-        Request.issuer.is_not(None), Request.issuer.in_(among))
+    params = {"kind": kind, "among": list(among)}
     if excluding is not None:
-        held = held.where(Request.id != excluding)
-    known = select(literal_column("'known'"), Integration.issuer).where(
-        Integration.issuer.in_(among))
-    rows = session.execute(union_all(held, known)).all()
+        params["excluding"] = excluding
+    rows = core(session).execute(_issuers_in_use(excluding is not None), params).all()
     return (frozenset(i for what, i in rows if what == "known"),
             frozenset(i for what, i in rows if what == "open" and i))
+
+
+@lru_cache(maxsize=2)
+def _issuers_in_use(excluding: bool) -> Any:
+    """The statement of `issuers_in_use`, built once (per whether a request is left out)."""
+    among = bindparam("among", expanding=True)
+    held = select(literal_column("'open'"), Request.issuer).where(
+        Request.kind == bindparam("kind"), Request.state.in_([s.value for s in OPEN_STATES]),
+        Request.issuer.is_not(None), Request.issuer.in_(among))
+    if excluding:
+        held = held.where(Request.id != bindparam("excluding", type_=Integer))
+    known = select(literal_column("'known'"), Integration.issuer).where(
+        Integration.issuer.in_(among))
+    return union_all(held, known)
+
+
+def core(session: Session) -> Connection:
+    """The session's connection, for a Core statement: what `session.execute` would do first
+    (flush, nothing when nothing is pending), without its ORM execution path."""
+    if session.autoflush:
+        session.flush()
+    return session.connection()
 
 
 def record_rows(session: Session, stmt: Select[Any],
                 params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The rows of `stmt` as plain dicts (column label -> value). Lists read this way instead of
     as ORM objects: building and then copying an object per row was most of a list's time."""
-    if session.autoflush:
-        session.flush()  # what session.execute would do first (nothing when nothing is pending)
     # on the connection: the session would hand each row through its ORM loading
-    result = session.connection().execute(stmt, params)
+    result = core(session).execute(stmt, params)
     keys = tuple(result.keys())
     return [dict(zip(keys, row, strict=True)) for row in result.all()]
 

@@ -55,10 +55,6 @@ def submit(session: Session, data: Data, *, actor: Actor, now: datetime,
     and time in an earlier read; it is used when the store still says what it said then.
     `links`: where each file (by name) can be opened in Slack, kept with it.
     """
-    if idempotency_key:
-        existing = queries.request_by_key(session, idempotency_key)
-        if existing is not None:
-            return _same_requester(existing, actor)
     team = access.filing_team(actor)
     try:
         if judged is not None and judged.holds(session, now=now):
@@ -67,9 +63,10 @@ def submit(session: Session, data: Data, *, actor: Actor, now: datetime,
             judgement = _judge(session, data, now=now, calendar=calendar, files=files or {},
                                unreadable=unreadable or {})
     except ValidationFailed:
-        # A concurrent delivery of the same form may have committed after the lookup above;
-        # its request now holds the issuer (ISS-UNIQUE). It is this submission, not a clash.
-        existing = queries.request_by_key(session, idempotency_key) if idempotency_key else None
+        # A delivery of the same form (a double submit, a retried delivery) may have filed it
+        # already: its request now holds the issuer (ISS-UNIQUE). It is this submission, not
+        # a clash.
+        existing = _filed(session, idempotency_key)
         if existing is None:
             raise
         return _same_requester(existing, actor)
@@ -82,18 +79,18 @@ def submit(session: Session, data: Data, *, actor: Actor, now: datetime,
         idempotency_key=idempotency_key, slip_count=0, submitted_at=now, created_at=now,
         updated_at=now, **judgement.columns)
     kept = attachment_values(judgement.request, judgement.context.files, now, links)
-    # A savepoint: on PostgreSQL a failed INSERT aborts the transaction, and this one must go
-    # on to read who won. A racer waits on the unique index it clashes with until the winner
-    # commits: a delivery of the same form (idempotency key) or another launch of this issuer
-    # (uq_requests_open_launch_issuer).
-    try:
-        with session.begin_nested():
-            row = insert_request(session, values, kept)
-    except IntegrityError as clash:
-        existing = queries.request_by_key(session, idempotency_key) if idempotency_key else None
+    # Nothing is inserted when a unique index holds the key or the issuer already (see
+    # insert_request): a delivery of the same form filed it (answered with its request), or
+    # another launch of this issuer did (uq_requests_open_launch_issuer: judged again, now
+    # that the racer has committed, for the rule's own refusal).
+    row = insert_request(session, values, kept)
+    if row is None:
+        existing = _filed(session, idempotency_key)
         if existing is not None:
             return _same_requester(existing, actor)
-        _rejudge(clash, session, data, now=now, calendar=calendar, files=files or {},
+        _rejudge(IntegrityError("INSERT INTO requests ... ON CONFLICT DO NOTHING", None,
+                                _Refused("a unique index of requests refused the row")),
+                 session, data, now=now, calendar=calendar, files=files or {},
                  unreadable=unreadable or {})
     REQUESTS.record_created(session, row, action="submit", actor=actor, now=now,
                             detail={"target_deploy_date": _iso(row.target_deploy_date)})
@@ -106,8 +103,18 @@ def submit(session: Session, data: Data, *, actor: Actor, now: datetime,
 def filed_with(session: Session, idempotency_key: str, *, actor: Actor) -> RequestRecord | None:
     """The request a first delivery of this form already filed, if any (a double submit or a
     retried delivery answers with it instead of judging the form again)."""
+    if not queries.filed_by_key(session, idempotency_key):  # the usual answer: one id read
+        return None
     existing = queries.request_by_key(session, idempotency_key)
     return _same_requester(existing, actor) if existing is not None else None
+
+
+def _filed(session: Session, idempotency_key: str | None) -> Request | None:
+    return queries.request_by_key(session, idempotency_key) if idempotency_key else None
+
+
+class _Refused(Exception):
+    """What a unique index said, as the database error of a clash (see `_rejudge`)."""
 
 
 def resubmit(session: Session, request_id: int | str, data: Data, *, actor: Actor,

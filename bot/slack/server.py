@@ -356,7 +356,8 @@ def assemble(settings: Settings, store: Store, *, client: WebClient | None = Non
                       is_reviewer=ReviewerDirectory(client, settings.reviewer_group,
                                                     settings.reviewer_ids),
                       clock=clock, poke_relay=relay.poke,
-                      prober=Prober(ProbeOptions.from_settings(settings))
+                      prober=Prober(ProbeOptions.from_settings(settings),
+                                    give_way=inflight.give_way)
                       if settings.url_probes else None)
     # Holiday tables are built per year on first use (~0.1 s, seconds on a busy machine):
     # here, not inside the first partner's 3 seconds.

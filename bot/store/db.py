@@ -143,9 +143,12 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writer = sessionmaker(engine, expire_on_commit=False)
-        reader_bind = engine
         if engine.dialect.name == "sqlite":
             reader_bind = engine.execution_options(**{_SQLITE_BEGIN: "DEFERRED"})
+        else:
+            # Under READ COMMITTED each statement sees its own snapshot, in a transaction or
+            # not: a reader's BEGIN and ROLLBACK would be two round trips that change nothing.
+            reader_bind = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._reader = sessionmaker(reader_bind, expire_on_commit=False)
         # SQLite has one writer: writers queue (see `SqliteWriters`) instead of retrying on
         # "database is locked" with growing sleeps, which starves some of them for seconds.

@@ -37,15 +37,16 @@ def insert_ignore(session: Session, model: type[Any], values: Mapping[str, Any],
     Unlike catching IntegrityError, this never aborts the surrounding transaction, and a
     concurrent inserter of the same key waits for the first one and then does nothing.
     """
-    dialect = session.get_bind().dialect.name
-    table = model.__table__  # Core insert: the ORM bulk path does not report rowcount
-    stmt: Insert
-    if dialect == "postgresql":
-        stmt = postgresql.insert(table).on_conflict_do_nothing(index_elements=list(conflict))
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=list(conflict))
-    else:  # pragma: no cover - only the two databases above are supported
-        raise NotImplementedError(f"unsupported database {dialect}")
+    # Core insert: the ORM bulk path does not report rowcount. The statement is made once,
+    # `values` are bound to it.
+    stmt = _ignoring_returning(session.get_bind().dialect.name, model.__table__,
+                               tuple(conflict))
+    if session.autoflush:
+        session.flush()  # what session.execute would do first
+    return session.connection().execute(stmt, dict(values)).first() is not None
+
+
+@functools.cache
+def _ignoring_returning(dialect: str, table: Table, conflict: tuple[str, ...]) -> Insert:
     # RETURNING says reliably whether a row went in (psycopg reports no rowcount here).
-    stmt = stmt.values(**values).returning(table.c[conflict[0]])
-    return session.execute(stmt).first() is not None
+    return _ignoring(dialect, table, conflict).returning(table.c[conflict[0]])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,8 @@ from typing import Any
 import pytest
 
 from bot.models import Severity
-from bot.probes import ProbeOptions, Prober
+from bot.ops.inflight import InFlight
+from bot.probes import ProbeOptions, Prober, probe
 from bot.probes.addresses import refusal
 from bot.probes.network import Unresolvable
 from bot.rules import RULES
@@ -335,3 +337,25 @@ def test_every_probe_rule_is_in_the_catalog_and_never_an_error() -> None:
                                 "PROBE-CERT", "PROBE-CERT-EXPIRY", "PROBE-HTTP-REDIRECT",
                                 "PROBE-SKIPPED"}
     assert all(r.severity is not Severity.error for r in probe_rules.values())
+
+
+def test_a_probe_job_waits_while_slack_requests_are_being_answered(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A burst of submissions is answered first; each job waits for a quiet moment, and for
+    no longer than GIVE_WAY_SECONDS when the burst goes on."""
+    monkeypatch.setattr(probe, "GIVE_WAY_SECONDS", 0.5)
+    inflight = InFlight()
+    made = Prober(ProbeOptions(), resolve=Names(), give_way=inflight.give_way)
+    ran = [threading.Event(), threading.Event()]
+    try:
+        with inflight.answering():
+            made.later(ran[0].set)
+            assert not ran[0].wait(0.2)  # a request is being answered: the job waits
+        assert ran[0].wait(2)  # the moment it is answered, the job runs
+        with inflight.answering():
+            started = time.monotonic()
+            made.later(ran[1].set)
+            assert ran[1].wait(5)  # a burst that does not end: the job runs anyway
+            assert 0.4 <= time.monotonic() - started < 2
+    finally:
+        made.close()

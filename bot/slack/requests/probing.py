@@ -29,8 +29,7 @@ def _probe(runtime: Runtime, record: RequestRecord) -> None:
         return
     try:
         with runtime.store.unit_of_work() as session:
-            kept = record_probe(session, record.id, submitted_at=record.submitted_at,
-                                findings=findings, now=runtime.clock())
+            kept = record_probe(session, record, findings=findings, now=runtime.clock())
     except SQLAlchemyError:
         log.warning("could not keep the URL probe results of %s", record.public_id,
                     exc_info=True)
