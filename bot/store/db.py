@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import DEFAULT_DATABASE_URL
@@ -137,7 +137,8 @@ class Store:
     """The database a process talks to: an engine and its sessions.
 
     `unit_of_work()` is one write transaction (commit on success, rollback on any error);
-    `reader()` a read-only one. Objects stay readable after the session ends.
+    `reader()` a read-only one. Objects stay readable after the session ends. `read_rows()`
+    is `reader()` as a Core connection, for rows rather than ORM objects.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -149,6 +150,7 @@ class Store:
             # Under READ COMMITTED each statement sees its own snapshot, in a transaction or
             # not: a reader's BEGIN and ROLLBACK would be two round trips that change nothing.
             reader_bind = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._reader_bind = reader_bind
         self._reader = sessionmaker(reader_bind, expire_on_commit=False)
         # SQLite has one writer: writers queue (see `SqliteWriters`) instead of retrying on
         # "database is locked" with growing sleeps, which starves some of them for seconds.
@@ -179,6 +181,13 @@ class Store:
                 yield session
             finally:
                 session.rollback()
+
+    @contextmanager
+    def read_rows(self) -> Iterator[Connection]:
+        """A read-only transaction on a Core connection: a Session costs more to set up and
+        run a statement through than one small read takes (rolled back when it closes)."""
+        with self._reader_bind.connect() as connection:
+            yield connection
 
     def ping(self) -> bool:
         """Whether the database answers (for /readyz)."""

@@ -77,8 +77,8 @@ def teams_of(store: Store, directory: Directory, user_id: str, *, is_reviewer: b
     person = directory.person(user_id)
     # Every request asks this: one read, without the write lock (one writer at a time on
     # SQLite), unless an imported email of theirs is still waiting for their user ID.
-    with store.reader() as session:
-        rows = session.execute(_MEMBERSHIP, {
+    with store.read_rows() as connection:
+        rows = connection.execute(_MEMBERSHIP, {
             "user": person.user_id, "email": person.email.lower() if person.email else None,
             "workspace": person.home_team}).all()
     found = {team_id for how, team_id, _ in rows if how == "member"}

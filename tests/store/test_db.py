@@ -116,4 +116,6 @@ def test_readers_do_not_wait_for_a_writer(db: Store) -> None:
         start = time.perf_counter()
         with db.reader() as r:
             assert r.scalar(select(func.count()).select_from(ProcessedEvent)) == 0
+        with db.read_rows() as connection:  # the same, as a Core connection
+            assert connection.scalar(select(func.count()).select_from(ProcessedEvent)) == 0
         assert time.perf_counter() - start < 2
