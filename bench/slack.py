@@ -14,7 +14,8 @@ Targets: slash command throughput at least 0.8x the minimal app's; view submissi
 150 per second and 0.5x the minimal app's command rate with no injected latency, and p99 under
 800 ms with `--slack-latency-ms 150` (the fake then answers every Web API call and download
 that much later, as Slack does from a US data centre). The server's CPU time per submission
-(process CPU / submissions) is printed. The outbox relay does not run: outbox delivery is not
+(process CPU / submissions, summed over launchbot's processes with `--server-processes`) is
+printed. The outbox relay does not run: outbox delivery is not
 part of the measured path. It is a measurement, not a test: it exits 0 whether the targets are
 met or not.
 
@@ -38,6 +39,8 @@ import math
 import multiprocessing
 import os
 import platform
+import shutil
+import socket
 import sys
 import tempfile
 import threading
@@ -61,7 +64,14 @@ from sqlalchemy import URL, create_engine, func, select, text
 from bot.config import Settings
 from bot.devtools.fake_slack import FILES_METHOD, FakeSlack
 from bot.devtools.slack_client import SignedSender
-from bot.slack.server import THREADS, BackgroundServer, assemble, create_wsgi_app
+from bot.ops.metrics import MULTIPROCESS_DIR
+from bot.slack.server import (
+    THREADS,
+    BackgroundServer,
+    assemble,
+    create_wsgi_app,
+    listening_socket,
+)
 from bot.store.db import Store, normalize_url
 from bot.store.migrate import upgrade
 from bot.store.models import Request
@@ -236,10 +246,11 @@ def minimal_app(api_url: str, bot_token: str) -> App:
 
 
 def _serve(kind: str, api_url: str, bot_token: str, store_url: str, threads: int,
-           urls: Any, stop: Any, cpu: Any) -> None:
+           urls: Any, stop: Any, cpu: Any, sock: socket.socket | None = None) -> None:
     """One app on waitress in a process of its own, as `launchbot serve` runs it: the bot does
     not share an interpreter (and its GIL) with the clients and the fake Slack. `cpu` answers
-    each message with the CPU time the process has used so far (all its threads)."""
+    each message with the CPU time the process has used so far (all its threads). With
+    `sock`, one of several such processes accepting on that socket (SERVE_PROCESSES)."""
     quiet_logs()
 
     def answer_cpu() -> None:
@@ -256,7 +267,7 @@ def _serve(kind: str, api_url: str, bot_token: str, store_url: str, threads: int
         wsgi = assemble(settings, store, clock=lambda: NOW).wsgi  # the relay is not started
     else:
         wsgi = create_wsgi_app(minimal_app(api_url, bot_token), lambda: True)
-    with BackgroundServer(wsgi, threads=threads) as server:
+    with BackgroundServer(wsgi, threads=threads, sock=sock) as server:
         urls.put(server.url)
         stop.wait()
 
@@ -264,31 +275,63 @@ def _serve(kind: str, api_url: str, bot_token: str, store_url: str, threads: int
 @dataclass
 class AppProcess:
     url: str
-    _cpu: Any
+    _cpus: list[Any]
 
     def cpu_seconds(self) -> float:
-        """CPU time (user + system, every thread) the app's process has used so far."""
-        self._cpu.send("cpu")
-        return float(self._cpu.recv())
+        """CPU time (user + system, every thread) the app's processes have used so far."""
+        for cpu in self._cpus:
+            cpu.send("cpu")
+        return sum(float(cpu.recv()) for cpu in self._cpus)
 
 
 @contextmanager
-def app_process(kind: str, slack: FakeSlack, store_url: str,
-                threads: int) -> Iterator[AppProcess]:
-    """Start `_serve` in a spawned process; yield its base URL and CPU probe; stop it."""
+def app_process(kind: str, slack: FakeSlack, store_url: str, threads: int,
+                processes: int = 1) -> Iterator[AppProcess]:
+    """Start `_serve` in a spawned process (or `processes` of them on one listening socket,
+    as `launchbot serve` with SERVE_PROCESSES does); yield the base URL and CPU probe; stop."""
     context = multiprocessing.get_context("spawn")
     urls, stop = context.Queue(), context.Event()
-    ours, theirs = context.Pipe()
-    process = context.Process(target=_serve, name=f"bench-{kind}", daemon=True, args=(
-        kind, slack.url, slack.bot_token, store_url, threads, urls, stop, theirs))
-    process.start()
+    sock = listening_socket("127.0.0.1", 0) if processes > 1 else None
+    metrics_dir = tempfile.mkdtemp(prefix="bench-metrics-") if processes > 1 else None
+    started, cpus = [], []
     try:
-        yield AppProcess(urls.get(timeout=120), ours)
+        with _environ(MULTIPROCESS_DIR, metrics_dir):
+            for i in range(processes):
+                ours, theirs = context.Pipe()
+                process = context.Process(
+                    target=_serve, name=f"bench-{kind}-{i + 1}", daemon=True, args=(
+                        kind, slack.url, slack.bot_token, store_url, threads, urls, stop,
+                        theirs, sock))
+                process.start()
+                started.append(process)
+                cpus.append(ours)
+        ready = [urls.get(timeout=120) for _ in started]  # every process serves
+        yield AppProcess(ready[0], cpus)
     finally:
         stop.set()
-        process.join(timeout=15)
-        if process.is_alive():
-            process.terminate()
+        for process in started:
+            process.join(timeout=15)
+            if process.is_alive():
+                process.terminate()
+        if sock is not None:
+            sock.close()
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+@contextmanager
+def _environ(name: str, value: str | None) -> Iterator[None]:
+    """`name` set to `value` (None: left as it is) for the processes spawned meanwhile."""
+    saved = os.environ.get(name)
+    if value is not None:
+        os.environ[name] = value
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = saved
 
 
 def quiet_logs() -> None:
@@ -607,13 +650,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients")
     parser.add_argument("--server-threads", type=int, default=THREADS,
                         help=f"waitress threads per app (default {THREADS}, as launchbot serve)")
+    parser.add_argument("--server-processes", type=int, default=1,
+                        help="launchbot's worker processes on one port, as SERVE_PROCESSES "
+                             "(default 1; the minimal app stays one process)")
     parser.add_argument("--database-url", help="PostgreSQL URL (default: SQLite in a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema")
     parser.add_argument("--slack-latency-ms", type=float, default=0.0,
                         help="delay every fake Slack Web API answer and file download by this "
                              "much (default 0)")
     args = parser.parse_args(argv)
-    if min(args.commands, args.rounds, args.clients, args.server_threads) < 1 \
+    if min(args.commands, args.rounds, args.clients, args.server_threads,
+           args.server_processes) < 1 \
             or min(args.submissions, args.warmup) < 0:
         parser.error("counts must be positive (--submissions and --warmup may be 0)")
 
@@ -625,12 +672,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with bench_store(args.database_url, args.keep) as (store, store_name):
             store_url = store.engine.url.render_as_string(hide_password=False)
-            with app_process("launchbot", slack, store_url, args.server_threads) as bot, \
+            with app_process("launchbot", slack, store_url, args.server_threads,
+                             args.server_processes) as bot, \
                     app_process("minimal", slack, store_url, args.server_threads) as minimal:
                 bot_url, minimal_url = bot.url, minimal.url
                 print(f"launchbot Slack benchmark: {args.clients} clients over HTTP on "
                       f"127.0.0.1; each app in a process of its own on waitress "
-                      f"({args.server_threads} threads, BackgroundServer + create_wsgi_app); "
+                      f"({args.server_threads} threads, BackgroundServer + create_wsgi_app; "
+                      f"launchbot in {args.server_processes} such process(es) on one "
+                      f"socket, CPU summed over them); "
                       f"clients and the fake Slack Web API in this process; store: "
                       f"{store_name}")
                 print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f} at start")

@@ -278,10 +278,10 @@ class BackgroundServer:
     """waitress in a thread, for tests and the demo: `with BackgroundServer(app) as s: s.url`."""
 
     def __init__(self, wsgi_app: WSGIApplication, *, host: str = "127.0.0.1", port: int = 0,
-                 threads: int = THREADS) -> None:
+                 threads: int = THREADS, sock: socket.socket | None = None) -> None:
         self._map: dict[Any, Any] = {}
         self.server = make_server(wsgi_app, host=host, port=port, threads=threads,
-                                  socket_map=self._map)
+                                  socket_map=self._map, sock=sock)
         self.host = host
         self.port = int(self.server.effective_port)
         self._thread: threading.Thread | None = None

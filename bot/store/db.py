@@ -4,12 +4,14 @@
 On SQLite every write transaction starts with BEGIN IMMEDIATE: writers queue on the database
 lock (up to the busy timeout) instead of failing with "database is locked" when a read
 transaction tries to upgrade to a write; read-only sessions keep the default deferred BEGIN so
-they never wait on writers (WAL).
+they never wait on writers (WAL). Before that, writers of every process queue in the kernel
+(`SqliteWriters`), so SQLite's lock is free whenever one asks.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -22,6 +24,11 @@ from sqlalchemy.engine import URL, Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import DEFAULT_DATABASE_URL
+
+try:
+    import fcntl
+except ImportError:  # not a POSIX system: SQLite's busy timeout alone between processes
+    fcntl = None  # type: ignore[assignment]
 
 BUSY_TIMEOUT_MS = 30_000
 PG_CONNECT_TIMEOUT_S = 2
@@ -150,10 +157,10 @@ class Store:
         self._rows_bind = reader_bind if engine.dialect.name != "sqlite" else \
             engine.execution_options(**{_SQLITE_BEGIN: "NONE"})
         self._reader = sessionmaker(reader_bind, expire_on_commit=False)
-        # SQLite has one writer. Threads of this process queue on a lock instead of retrying
-        # on "database is locked" with growing sleeps, which starves some of them for seconds
-        # (other processes still wait on the busy timeout).
-        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
+        # SQLite has one writer: writers queue (see `SqliteWriters`) instead of retrying on
+        # "database is locked" with growing sleeps, which starves some of them for seconds.
+        self._write_lock = SqliteWriters(engine.url.database) \
+            if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def from_url(cls, url: str | URL | None = None, **kwargs: Any) -> Store:
@@ -199,3 +206,54 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._write_lock is not None:
+            self._write_lock.close()
+
+
+class SqliteWriters:
+    """The queue of writers to one SQLite file: a thread lock for this process's threads, then
+    an exclusive flock on `<file>-writers` for other processes' (serve's worker processes, a
+    command run beside the bot). Both wait in the kernel and wake at the release. SQLite's own
+    busy handler polls instead, every 100 ms after the first tries: a process whose threads
+    hand the database on to one another back to back leaves another process's writer polling
+    for gaps of microseconds until its busy timeout runs out. An in-memory database, or a
+    place where the lock file cannot be made, has only the thread lock (and the busy
+    timeout)."""
+
+    def __init__(self, database: str | None) -> None:
+        self._threads = threading.Lock()
+        shared = fcntl is not None and database and database != ":memory:" \
+            and not database.startswith("file:")
+        self._path = f"{database}-writers" if shared else None
+        self._fd: int | None = None
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        try:
+            fd = self._open()
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+    def _open(self) -> int | None:
+        if self._fd is None and self._path is not None:
+            try:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            except OSError:  # a read-only directory: the busy timeout alone
+                self._path = None
+        return self._fd
+
+    def close(self) -> None:
+        with self._threads:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
