@@ -38,7 +38,8 @@ PG_CONNECT_TIMEOUT_S = 2
 # overflow covers the HTTP and listener threads of `launchbot serve` at once.
 PG_POOL_SIZE = 12
 PG_MAX_OVERFLOW = 36
-_SQLITE_BEGIN = "launchbot_sqlite_begin"  # execution option: IMMEDIATE | DEFERRED
+# execution option: IMMEDIATE | DEFERRED | NONE (each statement its own transaction)
+_SQLITE_BEGIN = "launchbot_sqlite_begin"
 
 
 def normalize_url(url: str | URL | None) -> URL:
@@ -109,7 +110,8 @@ def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get(_SQLITE_BEGIN, "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        if mode != "NONE":
+            conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
 
@@ -150,7 +152,10 @@ class Store:
             # Under READ COMMITTED each statement sees its own snapshot, in a transaction or
             # not: a reader's BEGIN and ROLLBACK would be two round trips that change nothing.
             reader_bind = engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._reader_bind = reader_bind
+        # One statement needs no transaction around it (on PostgreSQL, see above; on SQLite
+        # it is its own): `read_rows` skips SQLite's BEGIN too.
+        self._rows_bind = reader_bind if engine.dialect.name != "sqlite" else \
+            engine.execution_options(**{_SQLITE_BEGIN: "NONE"})
         self._reader = sessionmaker(reader_bind, expire_on_commit=False)
         # SQLite has one writer: writers queue (see `SqliteWriters`) instead of retrying on
         # "database is locked" with growing sleeps, which starves some of them for seconds.
@@ -184,9 +189,10 @@ class Store:
 
     @contextmanager
     def read_rows(self) -> Iterator[Connection]:
-        """A read-only transaction on a Core connection: a Session costs more to set up and
-        run a statement through than one small read takes (rolled back when it closes)."""
-        with self._reader_bind.connect() as connection:
+        """A Core connection for one read-only statement (each statement sees the database as
+        committed when it starts, as `reader()` on PostgreSQL): a Session costs more to set up
+        and run a statement through than one small read takes."""
+        with self._rows_bind.connect() as connection:
             yield connection
 
     def ping(self) -> bool:
