@@ -167,6 +167,7 @@ def test_two_workers_share_the_port_file_each_ticket_once_and_stop_on_sigterm(
     assert not metrics_dir.exists()
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # the supervisor's alone
 def test_a_worker_that_dies_stops_the_rest_with_an_error(served: Served) -> None:
     pids = served.workers()
     os.kill(pids[2], signal.SIGKILL)
