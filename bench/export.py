@@ -113,14 +113,14 @@ def main() -> int:
             for fmt in ("csv", "json"):
                 sink = Sink()
                 began = time.perf_counter()
-                with store.reader() as session:
+                with store.snapshot() as session:
                     count = export(session, sink, what, fmt=fmt, scope=scope)  # type: ignore[arg-type]
                 took = time.perf_counter() - began
                 worst = max(worst, took)
                 print(f"{what:9} {fmt:4} {count:>9,} records {sink.chars / 1e6:7.1f} MB "
                       f"{took:6.2f} s  ({count / took:,.0f} records/s)")
         tracemalloc.start()
-        with store.reader() as session:
+        with store.snapshot() as session:
             export(session, Sink(), "requests", fmt="csv", scope=scope)  # type: ignore[arg-type]
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()

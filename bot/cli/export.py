@@ -21,7 +21,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                   team=args.team)
     store = cli.open_store(settings)
     try:
-        with store.reader() as session:
+        with store.snapshot() as session:
             count = export(session, sys.stdout, args.what, fmt=args.format, scope=scope)
     except SQLAlchemyError as exc:
         raise cli.db_error(exc) from None

@@ -150,13 +150,22 @@ class Store:
             reader_bind = engine.execution_options(**{_SQLITE_BEGIN: "DEFERRED"})
         else:
             # Under READ COMMITTED each statement sees its own snapshot, in a transaction or
-            # not: a reader's BEGIN and ROLLBACK would be two round trips that change nothing.
+            # not: a reader's BEGIN and ROLLBACK would be two round trips that change nothing
+            # (but for a server-side cursor: `snapshot`).
             reader_bind = engine.execution_options(isolation_level="AUTOCOMMIT")
         # One statement needs no transaction around it (on PostgreSQL, see above; on SQLite
         # it is its own): `read_rows` skips SQLite's BEGIN too.
         self._rows_bind = reader_bind if engine.dialect.name != "sqlite" else \
             engine.execution_options(**{_SQLITE_BEGIN: "NONE"})
         self._reader = sessionmaker(reader_bind, expire_on_commit=False)
+        # A read of many statements that must agree, or a server-side cursor (which PostgreSQL
+        # opens only inside a transaction): one read-only transaction on one snapshot. SQLite's
+        # deferred read transaction is one already (WAL).
+        self._snapshot = sessionmaker(reader_bind if engine.dialect.name == "sqlite" else
+                                      engine.execution_options(
+                                          isolation_level="REPEATABLE READ",
+                                          postgresql_readonly=True),
+                                      expire_on_commit=False)
         # SQLite has one writer: writers queue (see `SqliteWriters`) instead of retrying on
         # "database is locked" with growing sleeps, which starves some of them for seconds.
         self._write_lock = SqliteWriters(engine.url.database) \
@@ -182,6 +191,16 @@ class Store:
     @contextmanager
     def reader(self) -> Iterator[Session]:
         with self._reader() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read-only transaction that sees the database as it was at its first statement,
+        whatever commits meanwhile: for an export streamed over a server-side cursor."""
+        with self._snapshot() as session:
             try:
                 yield session
             finally:

@@ -119,3 +119,21 @@ def test_readers_do_not_wait_for_a_writer(db: Store) -> None:
         with db.read_rows() as connection:  # the same, as a Core connection
             assert connection.scalar(select(func.count()).select_from(ProcessedEvent)) == 0
         assert time.perf_counter() - start < 2
+
+
+def test_a_snapshot_sees_one_instant_and_writes_nothing(db: Store) -> None:
+    """An export reads in a snapshot: what commits while it runs is not in it, and it cannot
+    write (a streamed export on PostgreSQL needs its transaction for the server-side cursor)."""
+    with db.unit_of_work() as s:
+        claims.record_event(s, "Ev1", now=NOW)
+    with db.snapshot() as snap:
+        assert snap.scalar(select(func.count()).select_from(ProcessedEvent)) == 1
+        with db.unit_of_work() as s:
+            claims.record_event(s, "Ev2", now=NOW)
+        streamed = snap.connection().execution_options(stream_results=True, max_row_buffer=1)
+        assert [r.event_id for r in streamed.execute(select(ProcessedEvent.event_id))] == ["Ev1"]
+    if db.dialect == "postgresql":
+        with pytest.raises(Exception, match="read-only"), db.snapshot() as snap:
+            snap.execute(text("DELETE FROM processed_events"))
+    with db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(ProcessedEvent)) == 2

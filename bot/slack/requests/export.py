@@ -93,7 +93,7 @@ def deliver(runtime: Runtime, client: WebClient, who: Actor, ask: ExportAsk) -> 
     tz = runtime.calendar.tz
     out = io.StringIO()
     try:
-        with runtime.store.reader() as session:
+        with runtime.store.snapshot() as session:
             count = export(session, out, ask.what, fmt="csv",
                            scope=Scope(tz=tz, since=ask.since, until=ask.until, team=ask.team))
     except SQLAlchemyError as exc:
