@@ -25,8 +25,8 @@ met or not.
 
 The store is a migrated SQLite file in a temporary directory, or PostgreSQL with
 `--database-url` (e.g. postgresql://postgres@127.0.0.1:5432/test): the data then goes into a
-schema of its own (`launchbot_bench_slack`, dropped and re-created; dropped afterwards unless
---keep).
+schema of its own (`launchbot_bench_slack_<pid>`, so two runs at once on one server keep apart;
+dropped afterwards unless --keep).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ REVIEWER = "U0REVIEW"
 REVIEW_CHANNEL = "C0REVIEW"
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # a Wednesday, as in the e2e tests
 COMMAND = "/launch-request"
-SCHEMA = "launchbot_bench_slack"
+SCHEMA = f"launchbot_bench_slack_{os.getpid()}"  # two runs at once keep out of each other's way
 RATIO_TARGET = 0.8
 P99_TARGET_MS = 800.0  # with --slack-latency-ms 150: about two Slack round trips and our work
 SUBMIT_RATE_TARGET = 150.0  # per second, with no injected latency
