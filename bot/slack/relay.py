@@ -130,10 +130,6 @@ class Relay:
         self.give_way_for = give_way_for
         self._dm_channels: dict[str, str] = {}
         self._dm_lock = threading.Lock()
-        # outbox row id -> (channel, ts) of the messages of it already sent, when a later one
-        # failed: a retry carries on from there instead of posting them again.
-        self._progress: dict[int, list[tuple[str, str | None]]] = {}
-        self._progress_lock = threading.Lock()
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -235,12 +231,11 @@ class Relay:
                     f"render: {type(exc).__name__}: {exc}", self._backoff(row)))
             outbox.put_back(session, row.id, now + self.lease)
         leased = time.monotonic()
-        try:
-            sent = self._send(row.id, messages)
-        except Exception as exc:
-            failure = self._classify(exc, row)
+        sent, error = self._send(row, messages)
+        if error is not None:
+            failure = self._classify(error, row)
             return self._record(row, leased, lambda session: self._failed(
-                session, row, self.clock(), failure))
+                session, row, self.clock(), failure, sent))
         return self._record(row, leased, lambda session: self._mark_sent(
             session, row, messages, sent, self.clock()))
 
@@ -280,13 +275,12 @@ class Relay:
         return _Outcome.SENT
 
     def _failed(self, session: Session, row: OutboxMessage, now: datetime,
-                failure: _Failure) -> _Outcome:
+                failure: _Failure, sent: list[tuple[str, str | None]] | None = None
+                ) -> _Outcome:
         give_up = failure.give_up or now - row.created_at >= self.give_up_after
         outbox.mark_retry(session, row.id, now=now, error=failure.error, delay=failure.delay,
-                          give_up=give_up)
+                          give_up=give_up, sent_parts=sent)
         if give_up:
-            with self._progress_lock:
-                self._progress.pop(row.id, None)
             log.error("outbox %d (%s) failed for good after %d tries: %s", row.id, row.topic,
                       row.attempts + 1, failure.error)
             outbox.release_followers(session, row, now)
@@ -297,23 +291,23 @@ class Relay:
 
     # -- Slack ----------------------------------------------------------------------------
 
-    def _send(self, row_id: int, messages: list[Outgoing]) -> list[tuple[str, str | None]]:
-        """Post or update each message (replies in the thread of their parent); (channel, ts)
-        of each. Messages sent by an earlier attempt at this row are not sent again."""
-        with self._progress_lock:
-            sent = list(self._progress.pop(row_id, []))[:len(messages)]
+    def _send(self, row: OutboxMessage, messages: list[Outgoing]
+              ) -> tuple[list[tuple[str, str | None]], Exception | None]:
+        """Post or update each message (replies in the thread of their parent): (channel, ts)
+        of each sent, and what stopped the sending, if anything. Messages an earlier attempt
+        at this row sent (in this process or another: the row keeps them) are not sent
+        again."""
+        sent: list[tuple[str, str | None]] = [
+            (str(part[0]), part[1]) for part in row.sent_parts or ()][:len(messages)]
         try:
             for message in messages[len(sent):]:
                 parent = message.thread_parent
                 thread_ts = sent[parent][1] if parent is not None and parent < len(sent) \
                     else None
                 sent.append(self._deliver(message, thread_ts))
-        except Exception:
-            if sent:
-                with self._progress_lock:
-                    self._progress[row_id] = sent
-            raise
-        return sent
+        except Exception as exc:
+            return sent, exc
+        return sent, None
 
     def _deliver(self, message: Outgoing, thread_ts: str | None = None
                  ) -> tuple[str, str | None]:

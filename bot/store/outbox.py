@@ -66,12 +66,19 @@ def mark_sent(session: Session, message_id: int, *, now: datetime,
 
 
 def mark_retry(session: Session, message_id: int, *, now: datetime, error: str,
-               delay: timedelta, give_up: bool = False) -> None:
-    """A failed attempt: try again after `delay`, or stop (`give_up`) and keep it as failed."""
+               delay: timedelta, give_up: bool = False,
+               sent_parts: Sequence[tuple[str, str | None]] | None = None) -> None:
+    """A failed attempt: try again after `delay`, or stop (`give_up`) and keep it as failed.
+    `sent_parts`: (channel, ts) of the row's messages posted before Slack failed (kept for
+    the retry; None leaves what an earlier attempt kept)."""
     status = OutboxStatus.failed if give_up else OutboxStatus.pending
-    session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(
-        status=status.value, next_attempt_at=now + delay, last_error=error[:2000],
-        attempts=OutboxMessage.attempts + 1))
+    values: dict[str, Any] = {"status": status.value, "next_attempt_at": now + delay,
+                              "last_error": error[:2000],
+                              "attempts": OutboxMessage.attempts + 1}
+    if sent_parts:
+        values["sent_parts"] = [list(part) for part in sent_parts]
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                    .values(**values))
 
 
 CARD_OWNERS: dict[str, type[Request] | type[Ticket]] = {"request": Request, "ticket": Ticket}

@@ -49,8 +49,11 @@ def test_a_post_too_big_for_one_message_arrives_whole_in_a_thread(
     assert row.status == "sent" and row.sent_ts == parent["ts"]
 
 
+@pytest.mark.parametrize("retried_by", ["the same relay", "another process's relay"])
 def test_slack_failing_halfway_through_a_thread_posts_nothing_twice(
-        db: Store, fake_slack: FakeSlack) -> None:
+        db: Store, fake_slack: FakeSlack, retried_by: str) -> None:
+    """The row keeps what was posted: the retry carries on after it, whichever process's relay
+    (SERVE_PROCESSES, replicas) takes the row next."""
     posted = 0
 
     class FailsOnThirdPost(WebClient):
@@ -68,10 +71,18 @@ def test_slack_failing_halfway_through_a_thread_posts_nothing_twice(
     put(db, "post", "Long list", datetime.now(UTC), channel="C0DEPLOY", blocks=sections(60))
 
     assert relay.run_once() == 0  # the third part failed: the row waits
+    [row] = rows(db)
+    assert row.status == "pending" and len(row.sent_parts or []) == 2
+    if retried_by != "the same relay":
+        relay = make_relay(db, WebClient(token=fake_slack.bot_token, base_url=fake_slack.url,
+                                         retry_handlers=[]),
+                           infra_settings(fake_slack), Now(), backoff_base=timedelta(0))
     assert relay.run_once() == 1
     messages = fake_slack.messages_in("C0DEPLOY")
     assert shown_items(messages) == [f"item {i:03d}" for i in range(60)]  # each once
-    assert len([m for m in messages if "thread_ts" not in m]) == 1
+    parent = [m for m in messages if "thread_ts" not in m]
+    assert len(parent) == 1
+    assert all(m["thread_ts"] == parent[0]["ts"] for m in messages if m is not parent[0])
 
 
 def test_a_card_update_too_big_is_shortened_and_says_where_the_whole_is(

@@ -44,6 +44,9 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime]
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_ts: Mapped[str | None] = mapped_column(String(32))
+    # [channel, ts] of each message of the row posted so far, when Slack failed before the
+    # last: a retry from any process carries on after them.
+    sent_parts: Mapped[list[Any] | None]
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
