@@ -267,9 +267,12 @@ def _serve(kind: str, api_url: str, bot_token: str, store_url: str, threads: int
         wsgi = assemble(settings, store, clock=lambda: NOW).wsgi  # the relay is not started
     else:
         wsgi = create_wsgi_app(minimal_app(api_url, bot_token), lambda: True)
+    parent = multiprocessing.parent_process()
     with BackgroundServer(wsgi, threads=threads, sock=sock) as server:
         urls.put(server.url)
-        stop.wait()
+        while not stop.wait(1.0):
+            if parent is not None and not parent.is_alive():
+                break  # the benchmark was killed: do not outlive it
 
 
 @dataclass
