@@ -14,9 +14,9 @@ from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from bot.models import Finding
-from bot.requests.queries import core
 from bot.requests.records import RequestRecord
 from bot.requests.transitions import Topic
+from bot.store.db import core_connection
 from bot.store.models import AuditEvent, Request
 from bot.store.outbox import enqueue
 
@@ -42,7 +42,7 @@ def record_probe(session: Session, record: RequestRecord, *, findings: Sequence[
     UPDATE, with no read of the row first."""
     own = [f.model_dump(mode="json") for f in record.findings
            if not f.rule.startswith(PROBE_PREFIX)]
-    connection = core(session)
+    connection = core_connection(session)
     row = connection.execute(_KEEP, {
         "request": record.id, "probed_submission": record.submitted_at,
         "kept": own + [f.model_dump(mode="json") for f in findings]}).first()

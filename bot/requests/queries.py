@@ -19,10 +19,10 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from bot.requests.records import RECORD_COLUMNS
+from bot.store.db import core_connection
 from bot.store.models import (
     OPEN_STATES,
     UNDECIDED,
@@ -47,7 +47,7 @@ def request_by_key(session: Session, idempotency_key: str) -> Request | None:
 def filed_by_key(session: Session, idempotency_key: str) -> bool:
     """Whether a request was filed with this idempotency key (its id read on the unique
     index, no row loaded)."""
-    return core(session).execute(_BY_KEY, {"key": idempotency_key}).first() is not None
+    return core_connection(session).execute(_BY_KEY, {"key": idempotency_key}).first() is not None
 
 
 _BY_KEY = select(Request.__table__.c.id).where(
@@ -72,7 +72,7 @@ def issuers_in_use(session: Session, kind: str, among: Collection[str], *,
     params = {"kind": kind, "among": list(among)}
     if excluding is not None:
         params["excluding"] = excluding
-    rows = core(session).execute(_issuers_in_use(excluding is not None), params).all()
+    rows = core_connection(session).execute(_issuers_in_use(excluding is not None), params).all()
     return (frozenset(i for what, i in rows if what == "known"),
             frozenset(i for what, i in rows if what == "open" and i))
 
@@ -91,20 +91,12 @@ def _issuers_in_use(excluding: bool) -> Any:
     return union_all(held, known)
 
 
-def core(session: Session) -> Connection:
-    """The session's connection, for a Core statement: what `session.execute` would do first
-    (flush, nothing when nothing is pending), without its ORM execution path."""
-    if session.autoflush:
-        session.flush()
-    return session.connection()
-
-
 def record_rows(session: Session, stmt: Select[Any],
                 params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """The rows of `stmt` as plain dicts (column label -> value). Lists read this way instead of
     as ORM objects: building and then copying an object per row was most of a list's time."""
     # on the connection: the session would hand each row through its ORM loading
-    result = core(session).execute(stmt, params)
+    result = core_connection(session).execute(stmt, params)
     keys = tuple(result.keys())
     return [dict(zip(keys, row, strict=True)) for row in result.all()]
 

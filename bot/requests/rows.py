@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.models import Request as RequestModel
 from bot.requests.records import AttachmentFacts, RequestRecord
+from bot.store.db import core_connection
 from bot.store.models import Attachment, Request
 
 _REQUESTS = Request.__table__
@@ -56,9 +57,7 @@ def insert_request(session: Session, values: Mapping[str, Any],
     """Insert a request (`values`: its columns) and its attachments; its snapshot. None, with
     nothing written, when a unique index refused it (a request with its idempotency key, or
     an open launch of its issuer; a racer inserting either waits until it commits)."""
-    if session.autoflush:
-        session.flush()  # what session.execute would do first
-    connection = session.connection()
+    connection = core_connection(session)
     request_id = connection.execute(_REQUEST[connection.dialect.name], dict(values)).scalar()
     if request_id is None:
         return None

@@ -135,6 +135,15 @@ def _wal(cursor: Any) -> None:
             delay = min(delay * 2, 0.2)
 
 
+def core_connection(session: Session) -> Connection:
+    """The session's connection, for a Core statement: flushed first, as `session.execute`
+    would be (nothing when nothing is pending), without the ORM execution path, which costs
+    more than the small statements run this way."""
+    if session.autoflush:
+        session.flush()
+    return session.connection()
+
+
 class Store:
     """The database a process talks to: an engine and its sessions.
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+
+from bot.store.db import core_connection
 
 
 @functools.cache
@@ -23,20 +24,12 @@ def _ignoring(dialect: str, table: Table, conflict: tuple[str, ...]) -> Insert:
     raise NotImplementedError(f"unsupported database {dialect}")  # pragma: no cover
 
 
-def _connection(session: Session) -> Connection:
-    """The session's connection for a Core statement, flushed first as `session.execute` would
-    be (its ORM execution path costs more than these inserts)."""
-    if session.autoflush:
-        session.flush()
-    return session.connection()
-
-
 def insert_ignore_many(session: Session, model: type[Any], rows: Sequence[Mapping[str, Any]],
                        conflict: Sequence[str]) -> None:
     """`insert_ignore` of several rows (with the same keys) in one statement."""
     if rows:
         stmt = _ignoring(session.get_bind().dialect.name, model.__table__, tuple(conflict))
-        _connection(session).execute(stmt, [dict(row) for row in rows])
+        core_connection(session).execute(stmt, [dict(row) for row in rows])
 
 
 def insert_ignore(session: Session, model: type[Any], values: Mapping[str, Any],
@@ -50,7 +43,7 @@ def insert_ignore(session: Session, model: type[Any], values: Mapping[str, Any],
     # `values` are bound to it.
     stmt = _ignoring_returning(session.get_bind().dialect.name, model.__table__,
                                tuple(conflict))
-    return _connection(session).execute(stmt, dict(values)).first() is not None
+    return core_connection(session).execute(stmt, dict(values)).first() is not None
 
 
 @functools.cache
