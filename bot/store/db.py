@@ -16,7 +16,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
@@ -135,6 +135,16 @@ def _wal(cursor: Any) -> None:
             delay = min(delay * 2, 0.2)
 
 
+@contextmanager
+def _read_only(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A session of `sessions` whose work is rolled back at the end, whatever it did."""
+    with sessions() as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
 def core_connection(session: Session) -> Connection:
     """The session's connection, for a Core statement: flushed first, as `session.execute`
     would be (nothing when nothing is pending), without the ORM execution path, which costs
@@ -149,7 +159,8 @@ class Store:
 
     `unit_of_work()` is one write transaction (commit on success, rollback on any error);
     `reader()` a read-only one. Objects stay readable after the session ends. `read_rows()`
-    is `reader()` as a Core connection, for rows rather than ORM objects.
+    is `reader()` as a Core connection, for rows rather than ORM objects; `snapshot()` a
+    read-only transaction on one snapshot.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -157,24 +168,21 @@ class Store:
         self._writer = sessionmaker(engine, expire_on_commit=False)
         if engine.dialect.name == "sqlite":
             reader_bind = engine.execution_options(**{_SQLITE_BEGIN: "DEFERRED"})
+            # One statement is its own transaction: `read_rows` skips the BEGIN.
+            self._rows_bind = engine.execution_options(**{_SQLITE_BEGIN: "NONE"})
+            # A deferred read transaction sees one snapshot already (WAL).
+            snapshot_bind = reader_bind
         else:
             # Under READ COMMITTED each statement sees its own snapshot, in a transaction or
-            # not: a reader's BEGIN and ROLLBACK would be two round trips that change nothing
-            # (but for a server-side cursor: `snapshot`).
-            reader_bind = engine.execution_options(isolation_level="AUTOCOMMIT")
-        # One statement needs no transaction around it (on PostgreSQL, see above; on SQLite
-        # it is its own): `read_rows` skips SQLite's BEGIN too.
-        self._rows_bind = reader_bind if engine.dialect.name != "sqlite" else \
-            engine.execution_options(**{_SQLITE_BEGIN: "NONE"})
+            # not: a reader's BEGIN and ROLLBACK would be two round trips that change nothing.
+            reader_bind = self._rows_bind = engine.execution_options(
+                isolation_level="AUTOCOMMIT")
+            # Many statements that must agree, or a server-side cursor (which PostgreSQL opens
+            # only inside a transaction): one read-only transaction on one snapshot.
+            snapshot_bind = engine.execution_options(isolation_level="REPEATABLE READ",
+                                                     postgresql_readonly=True)
         self._reader = sessionmaker(reader_bind, expire_on_commit=False)
-        # A read of many statements that must agree, or a server-side cursor (which PostgreSQL
-        # opens only inside a transaction): one read-only transaction on one snapshot. SQLite's
-        # deferred read transaction is one already (WAL).
-        self._snapshot = sessionmaker(reader_bind if engine.dialect.name == "sqlite" else
-                                      engine.execution_options(
-                                          isolation_level="REPEATABLE READ",
-                                          postgresql_readonly=True),
-                                      expire_on_commit=False)
+        self._snapshot = sessionmaker(snapshot_bind, expire_on_commit=False)
         # SQLite has one writer: writers queue (see `SqliteWriters`) instead of retrying on
         # "database is locked" with growing sleeps, which starves some of them for seconds.
         self._write_lock = SqliteWriters(engine.url.database) \
@@ -197,23 +205,13 @@ class Store:
         with self._write_lock, self._writer.begin() as session:
             yield session
 
-    @contextmanager
-    def reader(self) -> Iterator[Session]:
-        with self._reader() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+    def reader(self) -> AbstractContextManager[Session]:
+        return _read_only(self._reader)
 
-    @contextmanager
-    def snapshot(self) -> Iterator[Session]:
+    def snapshot(self) -> AbstractContextManager[Session]:
         """A read-only transaction that sees the database as it was at its first statement,
         whatever commits meanwhile: for an export streamed over a server-side cursor."""
-        with self._snapshot() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+        return _read_only(self._snapshot)
 
     @contextmanager
     def read_rows(self) -> Iterator[Connection]:
